@@ -1,0 +1,113 @@
+//! Questions and answers: [`Request`] in, [`Decision`] out.
+
+use serde::{Deserialize, Serialize};
+
+/// Names one resource in a request or a grant: its type and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ResourceRef<'a> {
+    /// The resource type, such as `billing-group`.
+    #[serde(rename = "type")]
+    pub resource_type: &'a str,
+    /// The resource id, such as `BG…`.
+    pub id: &'a str,
+}
+
+/// "May this user do this here?" Borrowed strings: building one allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Request<'a> {
+    /// The user's id.
+    pub user: &'a str,
+    /// The permission, `product/resource/action`.
+    pub permission: &'a str,
+    /// The id of the organization, an account or a subaccount.
+    pub scope: &'a str,
+    /// The resource acted on, for resource-based roles.
+    pub resource: Option<ResourceRef<'a>>,
+}
+
+impl<'a> Request<'a> {
+    /// A request without a resource.
+    pub const fn new(user: &'a str, permission: &'a str, scope: &'a str) -> Request<'a> {
+        Request {
+            user,
+            permission,
+            scope,
+            resource: None,
+        }
+    }
+
+    /// The same request, naming a resource.
+    pub const fn on(mut self, resource_type: &'a str, id: &'a str) -> Request<'a> {
+        self.resource = Some(ResourceRef { resource_type, id });
+        self
+    }
+}
+
+/// The assignment that allowed a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Grant<'s> {
+    /// The assignment's id.
+    pub assignment: &'s str,
+    /// The role's id.
+    pub role: &'s str,
+    /// The scope the assignment is at (the target or one of its ancestors).
+    pub scope: &'s str,
+    /// For resource-based roles, the resource the assignment is bound to.
+    #[serde(borrow)]
+    pub resource: Option<ResourceRef<'s>>,
+}
+
+/// Why a request was allowed or denied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Reason<'s> {
+    /// Allowed by this assignment: of the user's assignments that grant the request, the one
+    /// with the smallest id, so the reason does not depend on policy order.
+    Granted(#[serde(borrow)] Grant<'s>),
+    /// The permission is not in the snapshot's catalog (checked first: a typo in a UI check
+    /// must not look like "no access").
+    UnknownPermission,
+    /// The scope is not the organization, one of its accounts or subaccounts.
+    UnknownScope,
+    /// The user is not in the organization.
+    UnknownUser,
+    /// The user holds no assignment that grants the permission at this scope.
+    NoMatchingAssignment,
+}
+
+impl Reason<'_> {
+    /// A short stable code: `granted`, `unknown-permission`, `unknown-scope`,
+    /// `unknown-user` or `no-matching-assignment`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Reason::Granted(_) => "granted",
+            Reason::UnknownPermission => "unknown-permission",
+            Reason::UnknownScope => "unknown-scope",
+            Reason::UnknownUser => "unknown-user",
+            Reason::NoMatchingAssignment => "no-matching-assignment",
+        }
+    }
+}
+
+/// The answer to a [`Request`]. Borrows its strings from the snapshot that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Decision<'s> {
+    /// Allow (`true`) or Deny.
+    pub allowed: bool,
+    /// The revision of the snapshot that decided.
+    pub revision: u64,
+    /// The granting assignment, or why not.
+    #[serde(borrow)]
+    pub reason: Reason<'s>,
+}
+
+impl<'s> Decision<'s> {
+    /// A decision whose `allowed` agrees with its reason, as every decision does.
+    pub const fn new(revision: u64, reason: Reason<'s>) -> Decision<'s> {
+        Decision {
+            allowed: matches!(reason, Reason::Granted(_)),
+            revision,
+            reason,
+        }
+    }
+}
