@@ -15,6 +15,10 @@ use crate::scope::ScopeLevel;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
+    /// The policy's revision: every applied change bumps it, and a snapshot carries the
+    /// revision it was compiled from.
+    #[serde(default)]
+    pub revision: u64,
     /// The organization: the root scope and the snapshot's tenant.
     pub organization: Organization,
     /// The organization's accounts.
