@@ -49,6 +49,15 @@ pub(crate) fn seal(
 
 /// Parses the envelope and verifies the payload checksum.
 pub(crate) fn open(bytes: &[u8]) -> Result<Opened<'_>, DecodeError> {
+    let opened = parse(bytes)?;
+    if checksum(opened.envelope.payload) != opened.envelope.checksum {
+        return Err(DecodeError::ChecksumMismatch);
+    }
+    Ok(opened)
+}
+
+/// Parses the envelope without looking at the payload.
+pub(crate) fn parse(bytes: &[u8]) -> Result<Opened<'_>, DecodeError> {
     if bytes.len() > MAX_SNAPSHOT_BYTES {
         return Err(DecodeError::TooLarge {
             len: bytes.len(),
@@ -66,9 +75,6 @@ pub(crate) fn open(bytes: &[u8]) -> Result<Opened<'_>, DecodeError> {
         });
     }
     let envelope: Envelope<'_> = take_exact(rest, "envelope")?;
-    if checksum(envelope.payload) != envelope.checksum {
-        return Err(DecodeError::ChecksumMismatch);
-    }
     if let Err(_problem) = crate::ids::check_id(envelope.organization) {
         return Err(DecodeError::InvalidText {
             what: "organization id",

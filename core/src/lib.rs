@@ -54,6 +54,8 @@ mod queries;
 mod role;
 mod scope;
 mod snapshot;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod text;
 mod wire;
 

@@ -1,1 +1,12 @@
+//! # rolegate-tests
+//!
+//! The shared harness that keeps rolegate honest: a naive [`Reference`] evaluator written
+//! straight from the design's rules, and generators of random valid organizations and
+//! requests ([`generate`]). The integration tests in `tests/` compare the engine with the
+//! reference; the benchmarks use the same generators for their S, M and L organizations.
 
+pub mod generate;
+mod reference;
+
+pub use generate::{OwnedRequest, Rng, Shape};
+pub use reference::{Reference, glob};

@@ -1,0 +1,30 @@
+//! Helpers for tests and fuzzers (feature `testing`): reach the payload decoder past the
+//! checksum, which otherwise stops almost every corrupted snapshot at the door.
+
+use alloc::vec::Vec;
+
+use crate::decode_error::DecodeError;
+use crate::envelope::{parse, seal};
+
+/// Re-seals `snapshot` after `edit` has changed its payload: same organization, revision
+/// and issue time, fresh checksum.
+pub fn reseal(snapshot: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Result<Vec<u8>, DecodeError> {
+    let opened = parse(snapshot)?;
+    let mut payload = opened.envelope.payload.to_vec();
+    edit(&mut payload);
+    seal(
+        opened.envelope.organization,
+        opened.envelope.revision,
+        opened.envelope.issued_at,
+        &payload,
+    )
+    .map_err(|_| DecodeError::Malformed {
+        part: "payload",
+        reason: "could not be re-sealed",
+    })
+}
+
+/// Seals arbitrary payload bytes into a snapshot envelope, for fuzzing the payload decoder.
+pub fn seal_payload(organization: &str, revision: u64, payload: &[u8]) -> Vec<u8> {
+    seal(organization, revision, 0, payload).unwrap_or_default()
+}
