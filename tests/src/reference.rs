@@ -17,7 +17,7 @@ pub struct Reference<'p> {
 /// Whether `pattern` matches `permission`: `*` is one segment, a final `**` is the rest.
 pub fn glob(pattern: &[&str], permission: &[&str]) -> bool {
     match (pattern.split_first(), permission.split_first()) {
-        (Some((&"**", rest)), _) if rest.is_empty() => true,
+        (Some((&"**", [])), _) => true,
         (Some((&"*", p_rest)), Some((_, s_rest))) => glob(p_rest, s_rest),
         (Some((p, p_rest)), Some((s, s_rest))) => p == s && glob(p_rest, s_rest),
         (None, None) => true,

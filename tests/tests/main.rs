@@ -1,6 +1,14 @@
 //! rolegate-tests: the engine against the reference, its properties, its wire format and its
 //! rules. One binary; one module per concern.
 
+// Test code: a panic is how a failure is reported.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod catalog_doc;
 mod common;
 mod corruption;
@@ -8,3 +16,4 @@ mod differential;
 mod golden;
 mod properties;
 mod rules;
+mod sizes;
