@@ -13,7 +13,14 @@ fn snapshots_are_at_most_035_of_the_json_policy() {
         let json = serde_json::to_vec(&policy).unwrap().len();
         let snapshot = compile(&policy, &options(&policy)).unwrap().len();
         let ratio = snapshot as f64 / json as f64;
-        assert!(ratio <= 0.35, "{name}: snapshot {snapshot} B is {ratio:.3}× the {json} B JSON");
-        assert_eq!(policy.assignments.len(), shape.assignments, "{name}: generator fell short");
+        assert!(
+            ratio <= 0.35,
+            "{name}: snapshot {snapshot} B is {ratio:.3}× the {json} B JSON"
+        );
+        assert_eq!(
+            policy.assignments.len(),
+            shape.assignments,
+            "{name}: generator fell short"
+        );
     }
 }
