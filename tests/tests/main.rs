@@ -14,6 +14,7 @@ mod common;
 mod corruption;
 mod differential;
 mod golden;
+mod no_alloc;
 mod properties;
 mod rules;
 mod sizes;
