@@ -36,6 +36,9 @@
 
 extern crate alloc;
 
+mod admin;
+mod admin_error;
+mod admin_op;
 pub mod catalog;
 mod check;
 mod compile;
@@ -43,6 +46,7 @@ mod compile_error;
 mod decision;
 mod decode;
 mod decode_error;
+mod directory;
 mod envelope;
 mod explain;
 pub mod ids;
@@ -59,10 +63,14 @@ pub mod testing;
 mod text;
 mod wire;
 
+pub use admin::{Applied, apply, dry_run};
+pub use admin_error::AdminError;
+pub use admin_op::{AuditRecord, Change, DryRun, Operation};
 pub use compile::{CompileOptions, compile, compile_snapshot, validate};
 pub use compile_error::{CompileError, Item};
 pub use decision::{Decision, Grant, Reason, Request, ResourceRef};
 pub use decode_error::DecodeError;
+pub use directory::{AssignmentRow, DirectoryEntry, MatchField, RoleDetails, RoleFilter, RoleName};
 pub use envelope::FORMAT_VERSION;
 pub use explain::{Explanation, RoleOption};
 pub use policy::{

@@ -289,14 +289,18 @@ impl Snapshot {
 
     /// Every resource (such as billing groups), by type then id.
     pub fn resources(&self) -> impl ExactSizeIterator<Item = ResourceView<'_>> + '_ {
-        self.resources.iter().map(|r| ResourceView {
+        self.resources.iter().map(|r| self.resource_view(r))
+    }
+
+    pub(crate) fn resource_view(&self, r: &ResourceRec) -> ResourceView<'_> {
+        ResourceView {
             resource_type: self
                 .resource_types
                 .get(r.resource_type as usize)
                 .map_or("", |&t| self.text.get(t)),
             id: self.text.get(r.id),
             name: self.text.get(r.name),
-        })
+        }
     }
 
     /// Every user, by id.
