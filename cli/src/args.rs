@@ -94,6 +94,177 @@ pub enum Command {
         #[command(flatten)]
         format: Format,
     },
+    /// Give a user one or more roles at a scope.
+    Assign {
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// The user receiving the roles.
+        #[arg(long)]
+        user: String,
+        /// The organization, an account or a subaccount.
+        #[arg(long)]
+        scope: String,
+        /// A role id; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// For resource-based roles: a resource as TYPE:ID (or ID for a billing group); repeat
+        /// for several.
+        #[arg(long = "resource", value_name = "TYPE:ID")]
+        resources: Vec<String>,
+    },
+    /// Delete a user's assignments at a scope, or with --role just that role.
+    Unassign {
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// The user.
+        #[arg(long)]
+        user: String,
+        /// The scope.
+        #[arg(long)]
+        scope: String,
+        /// Remove only this role (the console's "edit").
+        #[arg(long)]
+        role: Option<String>,
+        /// With --role, for a resource-based role: only the assignment on this resource.
+        #[arg(long, value_name = "TYPE:ID")]
+        resource: Option<String>,
+    },
+    /// Make another user the Owner of an account.
+    TransferOwner {
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// The account.
+        #[arg(long)]
+        account: String,
+        /// The new Owner.
+        #[arg(long)]
+        to: String,
+    },
+    /// Manage and look up users.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Browse the role catalog.
+    #[command(subcommand)]
+    Roles(RolesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add a managed user.
+    Add {
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// The new user's id (such as US…).
+        #[arg(long)]
+        id: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Email address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Change a user's name (and email).
+    Rename {
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// The user's id.
+        #[arg(long)]
+        id: String,
+        /// The new name.
+        #[arg(long)]
+        name: String,
+        /// The new email.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Remove a user and every assignment they hold.
+    Remove {
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// The user's id.
+        #[arg(long)]
+        id: String,
+    },
+    /// Search users by name, email, id, role name or scope name (case-insensitive).
+    Search {
+        #[command(flatten)]
+        source: Source,
+        /// What to look for; empty lists everyone.
+        #[arg(default_value = "")]
+        query: String,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// One user's role assignments, grouped by scope.
+    Show {
+        #[command(flatten)]
+        source: Source,
+        /// The user's id.
+        user: String,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RolesCommand {
+    /// List roles, optionally filtered.
+    List {
+        #[command(flatten)]
+        source: Source,
+        /// Only this kind: organization, general, built-in, resource-based.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only roles granting a permission of this product (such as `messaging`).
+        #[arg(long)]
+        product: Option<String>,
+        /// Only roles assignable at this level: organization, account, subaccount.
+        #[arg(long)]
+        level: Option<String>,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// One role's details, with its permissions expanded.
+    Show {
+        #[command(flatten)]
+        source: Source,
+        /// The role's id.
+        role: String,
+        #[command(flatten)]
+        format: Format,
+    },
+}
+
+/// Where directory questions are answered from: a policy, a snapshot, or (for roles) the
+/// default catalog.
+#[derive(Debug, Args)]
+pub struct Source {
+    /// A policy file (compiled in memory).
+    #[arg(long, value_name = "FILE", conflicts_with = "snapshot")]
+    pub policy: Option<PathBuf>,
+    /// A snapshot file.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+}
+
+/// What every change to a policy file takes.
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
+    /// The policy file to change (rewritten atomically).
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// The user making the change.
+    #[arg(long, value_name = "USER")]
+    pub actor: String,
+    /// Show the change and every rule it would break; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The audit log to append to [default: POLICY's name with `.audit.jsonl`].
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+    #[command(flatten)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

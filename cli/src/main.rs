@@ -3,21 +3,24 @@
 //! Exit status: 0 success (and Allow), 1 Deny, 2 bad input. Errors are one line on stderr
 //! naming the file, the item and the value at fault.
 
+mod admin_cmd;
 mod args;
 mod ask;
 mod build;
 mod demo;
+mod directory_cmd;
 mod failure;
 mod files;
 mod inspect;
 mod output;
 mod render;
+mod store;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, RolesCommand, UsersCommand};
 use crate::failure::{BAD_INPUT, Failure};
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
@@ -54,6 +57,70 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             format,
         } => ask::scopes(&snapshot.path, &user, &permission, &resource, format.json),
         Command::Demo { format } => demo::run(format.json),
+        Command::Assign {
+            change,
+            user,
+            scope,
+            roles,
+            resources,
+        } => admin_cmd::assign(&change, &user, &scope, &roles, &resources),
+        Command::Unassign {
+            change,
+            user,
+            scope,
+            role,
+            resource,
+        } => admin_cmd::unassign(&change, &user, &scope, role.as_deref(), resource.as_deref()),
+        Command::TransferOwner {
+            change,
+            account,
+            to,
+        } => admin_cmd::transfer(&change, &account, &to),
+        Command::Users(users) => match users {
+            UsersCommand::Add {
+                change,
+                id,
+                name,
+                email,
+            } => admin_cmd::add_user(&change, &id, &name, &email),
+            UsersCommand::Rename {
+                change,
+                id,
+                name,
+                email,
+            } => admin_cmd::rename_user(&change, &id, &name, email.as_deref()),
+            UsersCommand::Remove { change, id } => admin_cmd::remove_user(&change, &id),
+            UsersCommand::Search {
+                source,
+                query,
+                format,
+            } => directory_cmd::search(&source, &query, format.json),
+            UsersCommand::Show {
+                source,
+                user,
+                format,
+            } => directory_cmd::show(&source, &user, format.json),
+        },
+        Command::Roles(roles) => match roles {
+            RolesCommand::List {
+                source,
+                kind,
+                product,
+                level,
+                format,
+            } => directory_cmd::list_roles(
+                &source,
+                kind.as_deref(),
+                product.as_deref(),
+                level.as_deref(),
+                format.json,
+            ),
+            RolesCommand::Show {
+                source,
+                role,
+                format,
+            } => directory_cmd::show_role(&source, &role, format.json),
+        },
     }
 }
 

@@ -114,12 +114,12 @@ impl Plan {
             }
         };
         plan.edit(policy, operation);
-        plan.authorize(&before, actor, operation);
-        plan.protect(policy, operation);
-        if plan.violations.is_empty() {
-            plan.violations
-                .extend(validate(&plan.after).into_iter().map(AdminError::Rule));
+        if plan.may_act(&before, actor, operation) {
+            plan.protect(policy, operation);
+            plan.within_own_power(&before, actor);
         }
+        plan.violations
+            .extend(validate(&plan.after).into_iter().map(AdminError::Rule));
         plan
     }
 
@@ -321,28 +321,22 @@ impl Plan {
         }
     }
 
-    /// Who may act, and nobody grants or removes more than they hold.
-    fn authorize(&mut self, before: &Snapshot, actor: &str, operation: &Operation) {
-        if before.user(actor).is_none() {
+    /// Whether `actor` may perform this kind of operation at all.
+    fn may_act(&mut self, before: &Snapshot, actor: &str, operation: &Operation) -> bool {
+        let Some(held) = before.user_assignments(actor) else {
             self.violations.push(AdminError::UnknownActor {
                 actor: actor.to_string(),
             });
-            return;
-        }
-        let holds = |role: &str| {
-            before
-                .user_assignments(actor)
-                .unwrap_or_default()
-                .iter()
-                .any(|a| a.role == role && a.scope == before.organization())
+            return false;
         };
-        let manager = holds(ORGANIZATION_OWNER) || holds(ORGANIZATION_ADMINISTRATOR);
+        let org = before.organization();
+        let manager = held.iter().any(|a| {
+            a.scope == org && (a.role == ORGANIZATION_OWNER || a.role == ORGANIZATION_ADMINISTRATOR)
+        });
         // An account's current Owner may hand its ownership on; everything else is for
         // organization owners and administrators.
         let owns_account = match operation {
-            Operation::TransferOwnership { account, .. } => before
-                .user_assignments(actor)
-                .unwrap_or_default()
+            Operation::TransferOwnership { account, .. } => held
                 .iter()
                 .any(|a| a.role == ACCOUNT_OWNER && a.scope == account),
             _ => false,
@@ -352,8 +346,13 @@ impl Plan {
                 actor: actor.to_string(),
                 operation: operation.describe(),
             });
-            return;
+            return false;
         }
+        true
+    }
+
+    /// Nobody grants or removes a role that can do more than they can at its scope.
+    fn within_own_power(&mut self, before: &Snapshot, actor: &str) {
         let changes = self
             .change
             .added

@@ -9,6 +9,7 @@
     clippy::panic
 )]
 
+mod admin;
 mod catalog_doc;
 mod common;
 mod corruption;
