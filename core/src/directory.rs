@@ -239,3 +239,16 @@ impl Snapshot {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::contains_folded;
+
+    #[test]
+    fn search_folds_case_in_ascii_and_beyond() {
+        assert!(contains_folded("Olivia Okafor", "okafor"));
+        assert!(contains_folded("Zoë Ångström", "ångström"));
+        assert!(contains_folded("anything", ""));
+        assert!(!contains_folded("Olivia", "olivier"));
+    }
+}
