@@ -106,3 +106,25 @@ pub enum DecodeError {
         user: String,
     },
 }
+
+impl DecodeError {
+    /// A short, stable code for programs (JS error codes, ABI status, `--json` output).
+    pub const fn code(&self) -> &'static str {
+        match self {
+            DecodeError::TooLarge { .. } => "snapshot-too-large",
+            DecodeError::BadMagic => "snapshot-bad-magic",
+            DecodeError::UnsupportedFormat { .. } => "snapshot-unsupported-format",
+            DecodeError::Malformed { .. } | DecodeError::TrailingBytes { .. } => {
+                "snapshot-malformed"
+            }
+            DecodeError::ChecksumMismatch => "snapshot-checksum-mismatch",
+            DecodeError::TooMany { .. } => "snapshot-too-many",
+            DecodeError::IndexOutOfRange { .. }
+            | DecodeError::InvalidText { .. }
+            | DecodeError::DuplicateId { .. }
+            | DecodeError::InvalidRole { .. }
+            | DecodeError::InvalidAssignment { .. }
+            | DecodeError::UnsortedAssignments { .. } => "snapshot-invalid",
+        }
+    }
+}

@@ -23,6 +23,17 @@ pub enum QueryError {
     UnknownPermission(String),
 }
 
+impl QueryError {
+    /// A short, stable code: `unknown-user`, `unknown-scope` or `unknown-permission`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            QueryError::UnknownUser(_) => "unknown-user",
+            QueryError::UnknownScope(_) => "unknown-scope",
+            QueryError::UnknownPermission(_) => "unknown-permission",
+        }
+    }
+}
+
 /// A user who may do something, and the assignment that lets them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Holder<'s> {

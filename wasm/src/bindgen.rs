@@ -1,0 +1,263 @@
+//! The wasm-bindgen exports behind the npm package. Strings in, booleans and typed arrays out
+//! on the hot path; structured answers cross as plain JS objects through serde-wasm-bindgen.
+//! Every failure is a JS `Error` with a stable `code` property.
+
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use rolegate_core::{Request, ResourceRef, RoleFilter, RoleKind, ScopeLevel, Snapshot};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::batch;
+
+/// A JS `Error` with `code` set.
+fn error(code: &str, message: &str) -> JsValue {
+    let e = js_sys::Error::new(message);
+    // Setting a property on a fresh Error cannot fail; if it did, the message still stands.
+    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(code));
+    e.into()
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value
+        .serialize(&serializer)
+        .map_err(|e| error("internal", &e.to_string()))
+}
+
+fn resource<'a>(resource_type: &'a str, id: &'a str) -> Option<ResourceRef<'a>> {
+    (!resource_type.is_empty()).then_some(ResourceRef { resource_type, id })
+}
+
+fn request<'a>(
+    user: &'a str,
+    permission: &'a str,
+    scope: &'a str,
+    resource_type: &'a str,
+    resource_id: &'a str,
+) -> Request<'a> {
+    Request {
+        user,
+        permission,
+        scope,
+        resource: resource(resource_type, resource_id),
+    }
+}
+
+fn query_error(e: rolegate_core::QueryError) -> JsValue {
+    error(e.code(), &e.to_string())
+}
+
+/// Parses an optional filter value (`""` for none) as the serde name of `T`.
+fn filter<T: for<'de> serde::Deserialize<'de>>(
+    what: &str,
+    value: &str,
+) -> Result<Option<T>, JsValue> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    serde::Deserialize::deserialize(
+        serde::de::value::StrDeserializer::<serde::de::value::Error>::new(value),
+    )
+    .map(Some)
+    .map_err(|_| error("bad-argument", &alloc::format!("unknown {what} `{value}`")))
+}
+
+/// One organization's decoded snapshot. Immutable: to move to a new revision, decode the
+/// new bytes and swap the whole authorizer.
+#[wasm_bindgen(js_name = WasmAuthorizer)]
+#[derive(Debug)]
+pub struct Authorizer {
+    snapshot: Snapshot,
+}
+
+#[wasm_bindgen(js_class = WasmAuthorizer)]
+impl Authorizer {
+    /// Decodes snapshot bytes; throws with a `snapshot-*` code when they are not a valid
+    /// snapshot.
+    #[wasm_bindgen(js_name = fromSnapshot)]
+    pub fn from_snapshot(bytes: &[u8]) -> Result<Authorizer, JsValue> {
+        Snapshot::decode(bytes)
+            .map(|snapshot| Authorizer { snapshot })
+            .map_err(|e| error(e.code(), &e.to_string()))
+    }
+
+    /// Allow (`true`) or Deny. An empty resource type means no resource.
+    pub fn can(
+        &self,
+        user: &str,
+        permission: &str,
+        scope: &str,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> bool {
+        self.snapshot.can(&request(
+            user,
+            permission,
+            scope,
+            resource_type,
+            resource_id,
+        ))
+    }
+
+    /// The decision with its reason, as a plain object.
+    pub fn check(
+        &self,
+        user: &str,
+        permission: &str,
+        scope: &str,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&self.snapshot.check(&request(
+            user,
+            permission,
+            scope,
+            resource_type,
+            resource_id,
+        )))
+    }
+
+    /// The decision, every granting assignment, and what would grant it.
+    pub fn explain(
+        &self,
+        user: &str,
+        permission: &str,
+        scope: &str,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&self.snapshot.explain(&request(
+            user,
+            permission,
+            scope,
+            resource_type,
+            resource_id,
+        )))
+    }
+
+    /// `count` packed requests (see the `batch` module) decided in one call: a `Uint8Array`
+    /// of 1 (Allow) and 0 (Deny).
+    #[wasm_bindgen(js_name = checkBatch)]
+    pub fn check_batch(&self, packed: &str, count: u32) -> Result<Vec<u8>, JsValue> {
+        let mut out = Vec::with_capacity(count as usize);
+        batch::each(&self.snapshot, packed, count as usize, |allowed| {
+            out.push(u8::from(allowed));
+        })
+        .map_err(|e| error("bad-batch", &e.to_string()))?;
+        Ok(out)
+    }
+
+    /// The user's effective permissions at `scope`, sorted.
+    pub fn permissions(
+        &self,
+        user: &str,
+        scope: &str,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<JsValue, JsValue> {
+        let list = self
+            .snapshot
+            .effective_permissions(user, scope, resource(resource_type, resource_id))
+            .map_err(query_error)?;
+        to_js(&list)
+    }
+
+    /// Every user who may do `permission` at `scope`, with the assignment that lets them.
+    #[wasm_bindgen(js_name = whoCan)]
+    pub fn who_can(
+        &self,
+        permission: &str,
+        scope: &str,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<JsValue, JsValue> {
+        let list = self
+            .snapshot
+            .who_can(permission, scope, resource(resource_type, resource_id))
+            .map_err(query_error)?;
+        to_js(&list)
+    }
+
+    /// Every scope where the user has `permission`.
+    #[wasm_bindgen(js_name = scopesWith)]
+    pub fn scopes_with(
+        &self,
+        user: &str,
+        permission: &str,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<JsValue, JsValue> {
+        let list = self
+            .snapshot
+            .scopes_with(user, permission, resource(resource_type, resource_id))
+            .map_err(query_error)?;
+        to_js(&list)
+    }
+
+    /// Users matching `query` in name, email, id, role name or scope name.
+    #[wasm_bindgen(js_name = searchUsers)]
+    pub fn search_users(&self, query: &str) -> Result<JsValue, JsValue> {
+        to_js(&self.snapshot.search_users(query))
+    }
+
+    /// One user's assignments grouped by scope; throws `unknown-user`.
+    #[wasm_bindgen(js_name = userAssignments)]
+    pub fn user_assignments(&self, user: &str) -> Result<JsValue, JsValue> {
+        let entry = self
+            .snapshot
+            .directory_entry(user)
+            .ok_or_else(|| error("unknown-user", &alloc::format!("unknown user `{user}`")))?;
+        to_js(&entry)
+    }
+
+    /// The role catalog, filtered by kind, product and level (`""` for any).
+    pub fn roles(&self, kind: &str, product: &str, level: &str) -> Result<JsValue, JsValue> {
+        let filter = RoleFilter {
+            kind: filter::<RoleKind>("role kind", kind)?,
+            product: (!product.is_empty()).then_some(product),
+            level: filter::<ScopeLevel>("scope level", level)?,
+        };
+        to_js(&self.snapshot.find_roles(&filter))
+    }
+
+    /// One role with its permissions expanded; throws `unknown-role`.
+    pub fn role(&self, id: &str) -> Result<JsValue, JsValue> {
+        let details = self
+            .snapshot
+            .role_details(id)
+            .ok_or_else(|| error("unknown-role", &alloc::format!("unknown role `{id}`")))?;
+        to_js(&details)
+    }
+
+    /// Every scope: organization, accounts, subaccounts.
+    pub fn scopes(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.snapshot.scopes().collect::<Vec<_>>())
+    }
+
+    /// The snapshot's revision.
+    #[wasm_bindgen(getter)]
+    pub fn revision(&self) -> f64 {
+        // Revisions are counters far below 2^53; a number is what JS callers compare.
+        self.snapshot.revision() as f64
+    }
+
+    /// When the snapshot was compiled, in seconds since the Unix epoch.
+    #[wasm_bindgen(getter, js_name = issuedAt)]
+    pub fn issued_at(&self) -> f64 {
+        self.snapshot.meta().issued_at as f64
+    }
+
+    /// The organization's id.
+    #[wasm_bindgen(getter)]
+    pub fn organization(&self) -> alloc::string::String {
+        self.snapshot.organization().to_string()
+    }
+
+    /// The organization's name.
+    #[wasm_bindgen(getter, js_name = organizationName)]
+    pub fn organization_name(&self) -> alloc::string::String {
+        self.snapshot.organization_name().to_string()
+    }
+}
