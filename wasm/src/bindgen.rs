@@ -20,7 +20,8 @@ fn error(code: &str, message: &str) -> JsValue {
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    // `null` for absent values, as the native JSON has them: the same decision, the same shape.
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
     value
         .serialize(&serializer)
         .map_err(|e| error("internal", &e.to_string()))

@@ -1,0 +1,28 @@
+// Measures the optimised wasm (raw and gzip -9) and enforces the size budget:
+// at most 150 KB raw and 60 KB gzipped. Prints cedar-wasm's sizes beside ours when installed.
+import { readFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { join, dirname } from 'node:path';
+
+const npmDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const KB = 1024;
+const BUDGET = { raw: 150 * KB, gzip: 60 * KB };
+
+export function measure(path) {
+  const bytes = readFileSync(path);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+const ours = measure(join(npmDir, 'dist', 'rolegate_bg.wasm'));
+const cedarPath = join(npmDir, 'node_modules', '@cedar-policy', 'cedar-wasm', 'web', 'cedar_wasm_bg.wasm');
+const cedar = existsSync(cedarPath) ? measure(cedarPath) : null;
+const kb = (n) => `${(n / KB).toFixed(1)} KB`;
+console.log(`rolegate wasm: ${kb(ours.raw)} raw, ${kb(ours.gzip)} gzip -9 (budget ${kb(BUDGET.raw)} / ${kb(BUDGET.gzip)})`);
+if (cedar) {
+  console.log(`cedar-wasm:    ${kb(cedar.raw)} raw, ${kb(cedar.gzip)} gzip -9 (${(cedar.raw / ours.raw).toFixed(1)}× / ${(cedar.gzip / ours.gzip).toFixed(1)}× ours)`);
+}
+if (ours.raw > BUDGET.raw || ours.gzip > BUDGET.gzip) {
+  console.error('rolegate wasm is over its size budget');
+  process.exit(1);
+}

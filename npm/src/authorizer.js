@@ -1,0 +1,165 @@
+// The Authorizer: a thin JS face on the wasm engine. Arguments are checked here (a wrong type
+// is a `bad-argument` error, not a silent Deny); decisions come from the core, unchanged.
+import { WasmAuthorizer } from '../dist/rolegate.js';
+
+/** An Error with a stable `code`. The engine's own errors carry the same property. */
+export class RolegateError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'RolegateError';
+    this.code = code;
+  }
+}
+
+let ready = false;
+
+/** Called by each entry point once the wasm engine is instantiated. */
+export function markReady() {
+  ready = true;
+}
+
+export function isReady() {
+  return ready;
+}
+
+const NONE = '';
+
+function badArgument(message) {
+  return new RolegateError('bad-argument', message);
+}
+
+function text(name, value) {
+  if (typeof value !== 'string') throw badArgument(`${name} must be a string, not ${typeof value}`);
+  return value;
+}
+
+/** `undefined`/`null`, `{ type, id }` or `"type:id"` → [type, id] (empty strings for none). */
+function resourceParts(resource) {
+  if (resource === undefined || resource === null) return [NONE, NONE];
+  if (typeof resource === 'string') {
+    const at = resource.indexOf(':');
+    if (at > 0 && at < resource.length - 1) return [resource.slice(0, at), resource.slice(at + 1)];
+  } else if (typeof resource === 'object' && typeof resource.type === 'string' && typeof resource.id === 'string'
+    && resource.type !== NONE && resource.id !== NONE) {
+    return [resource.type, resource.id];
+  }
+  throw badArgument('resource must be { type, id } or "type:id"');
+}
+
+function toBytes(bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw badArgument('snapshot bytes must be a Uint8Array, an ArrayBuffer or a typed array view');
+}
+
+export class Authorizer {
+  #engine;
+
+  /** @private Use Authorizer.fromSnapshot. */
+  constructor(engine) {
+    this.#engine = engine;
+  }
+
+  /** Decodes snapshot bytes. Throws an Error whose `code` starts with `snapshot-` when they are not a valid snapshot. */
+  static fromSnapshot(bytes) {
+    if (!ready) {
+      throw new RolegateError('not-initialized', 'the wasm engine is not initialised: call initialize(module) from "rolegate/edge" first');
+    }
+    return new Authorizer(WasmAuthorizer.fromSnapshot(toBytes(bytes)));
+  }
+
+  /** Allow (true) or Deny (false). */
+  can(user, permission, scope, resource) {
+    const [type, id] = resourceParts(resource);
+    return this.#engine.can(text('user', user), text('permission', permission), text('scope', scope), type, id);
+  }
+
+  /** The decision with its reason. */
+  check(user, permission, scope, resource) {
+    const [type, id] = resourceParts(resource);
+    return this.#engine.check(text('user', user), text('permission', permission), text('scope', scope), type, id);
+  }
+
+  /** The decision, every assignment behind it, and what would grant it. */
+  explain(user, permission, scope, resource) {
+    const [type, id] = resourceParts(resource);
+    return this.#engine.explain(text('user', user), text('permission', permission), text('scope', scope), type, id);
+  }
+
+  /** Many checks, one crossing into wasm: a Uint8Array of 1 (Allow) and 0 (Deny), in order. */
+  checkBatch(requests) {
+    if (!Array.isArray(requests)) throw badArgument('checkBatch takes an array of { user, permission, scope, resource? }');
+    let packed = '';
+    for (const r of requests) {
+      const [type, id] = resourceParts(r.resource);
+      packed += `${text('user', r.user)}\0${text('permission', r.permission)}\0${text('scope', r.scope)}\0${type}\0${id}\0`;
+    }
+    return this.#engine.checkBatch(packed, requests.length);
+  }
+
+  /** The user's effective permissions at a scope, sorted. Throws `unknown-user` / `unknown-scope`. */
+  permissions(user, scope, resource) {
+    const [type, id] = resourceParts(resource);
+    return this.#engine.permissions(text('user', user), text('scope', scope), type, id);
+  }
+
+  /** Every user who may do `permission` at `scope`, with the granting assignment. */
+  whoCan(permission, scope, resource) {
+    const [type, id] = resourceParts(resource);
+    return this.#engine.whoCan(text('permission', permission), text('scope', scope), type, id);
+  }
+
+  /** Every scope where the user has `permission`. */
+  scopesWith(user, permission, resource) {
+    const [type, id] = resourceParts(resource);
+    return this.#engine.scopesWith(text('user', user), text('permission', permission), type, id);
+  }
+
+  /** Users whose name, email, id, role name or scope name contains `query` (case-insensitive). */
+  searchUsers(query = '') {
+    return this.#engine.searchUsers(text('query', query));
+  }
+
+  /** One user's role assignments, grouped by scope. Throws `unknown-user`. */
+  userAssignments(user) {
+    return this.#engine.userAssignments(text('user', user));
+  }
+
+  /** The role catalog, optionally filtered by kind, product and level. */
+  roles(filter = {}) {
+    const { kind = NONE, product = NONE, level = NONE } = filter;
+    return this.#engine.roles(text('kind', kind), text('product', product), text('level', level));
+  }
+
+  /** One role with its permissions expanded. Throws `unknown-role`. */
+  role(id) {
+    return this.#engine.role(text('role', id));
+  }
+
+  /** Every scope: the organization, its accounts, their subaccounts. */
+  scopes() {
+    return this.#engine.scopes();
+  }
+
+  get revision() {
+    return this.#engine.revision;
+  }
+
+  get issuedAt() {
+    return this.#engine.issuedAt;
+  }
+
+  get organization() {
+    return this.#engine.organization;
+  }
+
+  get organizationName() {
+    return this.#engine.organizationName;
+  }
+
+  /** Releases the engine's memory now rather than at garbage collection. */
+  free() {
+    this.#engine.free();
+  }
+}
