@@ -78,7 +78,6 @@ pub struct RoleFilter<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoleDetails<'s> {
     /// The role.
-    #[serde(flatten)]
     pub role: RoleView<'s>,
     /// The levels it may be assigned at.
     pub assignable_at: Vec<ScopeLevel>,

@@ -1,0 +1,219 @@
+// Types of the `rolegate` package (browser, bundler, Node and Deno entries).
+
+/** Names a resource for resource-based roles: `{ type, id }` or `"type:id"`. */
+export type ResourceArg = { type: string; id: string } | `${string}:${string}`;
+
+export interface ResourceRef {
+  type: string;
+  id: string;
+}
+
+export interface Grant {
+  /** The assignment that grants the request. */
+  assignment: string;
+  role: string;
+  /** The scope the assignment is at: the target or one of its ancestors. */
+  scope: string;
+  resource: ResourceRef | null;
+}
+
+export type Reason =
+  | ({ kind: 'granted' } & Grant)
+  | { kind: 'unknown-permission' }
+  | { kind: 'unknown-scope' }
+  | { kind: 'unknown-user' }
+  | { kind: 'no-matching-assignment' };
+
+export interface Decision {
+  allowed: boolean;
+  revision: number;
+  reason: Reason;
+}
+
+export type ScopeLevel = 'organization' | 'account' | 'subaccount';
+export type RoleKind = 'organization' | 'general' | 'built-in' | 'resource-based';
+
+export interface RoleOption {
+  role: string;
+  name: string;
+  scope: string;
+  level: ScopeLevel;
+  resource: ResourceRef | null;
+}
+
+export interface Explanation {
+  decision: Decision;
+  /** Every assignment of the user that grants the request. */
+  granting: Grant[];
+  /** The user's assignments with the permission that do not reach this scope or resource. */
+  elsewhere: Grant[];
+  /** When denied: roles that would grant it, and where. */
+  would_grant: RoleOption[];
+}
+
+export interface BatchRequest {
+  user: string;
+  permission: string;
+  scope: string;
+  resource?: ResourceArg;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface Scope {
+  id: string;
+  name: string;
+  level: ScopeLevel;
+  parent: string | null;
+}
+
+export interface Holder {
+  user: User;
+  grant: Grant;
+}
+
+export interface Resource {
+  type: string;
+  id: string;
+  name: string;
+}
+
+export interface RoleName {
+  id: string;
+  name: string;
+  kind: RoleKind;
+}
+
+export interface AssignmentRow {
+  scope: Scope;
+  resource: Resource | null;
+  roles: RoleName[];
+  assignments: string[];
+}
+
+export type MatchField = 'name' | 'email' | 'id' | 'role-name' | 'scope-name';
+
+export interface DirectoryEntry {
+  user: User;
+  rows: AssignmentRow[];
+  matched?: MatchField[];
+}
+
+export interface Role {
+  id: string;
+  name: string;
+  description: string;
+  kind: RoleKind;
+  lowest_level: ScopeLevel;
+  allow: string[];
+  deny: string[];
+  resource_types: string[];
+}
+
+export interface RoleDetails {
+  role: Role;
+  assignable_at: ScopeLevel[];
+  permissions: string[];
+}
+
+export interface RoleFilter {
+  kind?: RoleKind;
+  product?: string;
+  level?: ScopeLevel;
+}
+
+/** Every `code` an error from this package can carry. */
+export type ErrorCode =
+  | 'bad-argument'
+  | 'not-initialized'
+  | 'bad-batch'
+  | 'unknown-user'
+  | 'unknown-scope'
+  | 'unknown-permission'
+  | 'unknown-role'
+  | 'snapshot-too-large'
+  | 'snapshot-bad-magic'
+  | 'snapshot-unsupported-format'
+  | 'snapshot-malformed'
+  | 'snapshot-checksum-mismatch'
+  | 'snapshot-too-many'
+  | 'snapshot-invalid'
+  | 'http-status'
+  | 'fetch-failed'
+  | 'timeout'
+  | 'stale-revision'
+  | 'wrong-organization'
+  | 'internal';
+
+export class RolegateError extends Error {
+  constructor(code: ErrorCode, message: string);
+  readonly code: ErrorCode;
+}
+
+/** One organization's snapshot, decoded. Immutable: load a new one to move on. */
+export class Authorizer {
+  private constructor();
+  /** Throws an error with a `snapshot-*` code when the bytes are not a valid snapshot. */
+  static fromSnapshot(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Authorizer;
+  can(user: string, permission: string, scope: string, resource?: ResourceArg): boolean;
+  check(user: string, permission: string, scope: string, resource?: ResourceArg): Decision;
+  explain(user: string, permission: string, scope: string, resource?: ResourceArg): Explanation;
+  /** 1 for Allow, 0 for Deny, in request order. */
+  checkBatch(requests: BatchRequest[]): Uint8Array;
+  permissions(user: string, scope: string, resource?: ResourceArg): string[];
+  whoCan(permission: string, scope: string, resource?: ResourceArg): Holder[];
+  scopesWith(user: string, permission: string, resource?: ResourceArg): Scope[];
+  searchUsers(query?: string): DirectoryEntry[];
+  userAssignments(user: string): DirectoryEntry;
+  roles(filter?: RoleFilter): Role[];
+  role(id: string): RoleDetails;
+  scopes(): Scope[];
+  readonly revision: number;
+  readonly issuedAt: number;
+  readonly organization: string;
+  readonly organizationName: string;
+  free(): void;
+}
+
+export type PollOutcome = 'updated' | 'deferred' | 'unchanged' | 'failed';
+
+export interface LoaderOptions {
+  /** How often start() polls. Default 30000. */
+  intervalMs?: number;
+  /** Abandon a request after this long. Default 10000. */
+  timeoutMs?: number;
+  /** Hold a new snapshot until activate(). Default false. */
+  deferActivation?: boolean;
+  /** Refuse snapshots of any other organization. */
+  organization?: string;
+  fetch?: typeof fetch;
+  onUpdate?: (authorizer: Authorizer, info: { activated: boolean }) => void;
+  onError?: (error: RolegateError) => void;
+}
+
+export interface LoaderStatus {
+  revision: number | null;
+  pendingRevision: number | null;
+  etag: string | null;
+  lastSuccess: number | null;
+  lastError: { code: ErrorCode; message: string; at: number } | null;
+}
+
+/** Keeps an Authorizer fed from a snapshot URL; a bad or older snapshot never replaces a good one. */
+export class SnapshotLoader {
+  constructor(url: string | URL, options?: LoaderOptions);
+  readonly authorizer: Authorizer | null;
+  readonly pending: Authorizer | null;
+  readonly revision: number | null;
+  readonly status: LoaderStatus;
+  /** Deny until a snapshot is loaded. */
+  can(user: string, permission: string, scope: string, resource?: ResourceArg): boolean;
+  poll(): Promise<PollOutcome>;
+  activate(): boolean;
+  start(): Promise<PollOutcome>;
+  stop(): void;
+}
