@@ -4,6 +4,9 @@
 use crate::decision::{Decision, Grant, Reason, Request};
 use crate::snapshot::{AssignmentRec, NONE, Snapshot};
 
+/// "No resource" for [`Snapshot::can_at`] and [`Snapshot::resource_index`].
+pub const NO_RESOURCE: u32 = NONE;
+
 impl Snapshot {
     /// Decides `request`: Allow iff some assignment of the user, at the target scope or an
     /// ancestor, has a role granting the permission (and, for a resource-based role, the
@@ -23,6 +26,41 @@ impl Snapshot {
                 self.first_grant(user, permission, scope, resource)
                     .is_some()
             })
+    }
+
+    /// [`can`](Self::can) on names already resolved to indexes with
+    /// [`user_index`](Self::user_index), [`permission_index`](Self::permission_index),
+    /// [`scope_index`](Self::scope_index) and [`resource_index`](Self::resource_index) — for
+    /// hosts that pay to pass strings (wasm boundaries) and resolve each name once. An index
+    /// this snapshot did not hand out is Deny; `resource` is [`NO_RESOURCE`] for none.
+    #[inline]
+    pub fn can_at(&self, user: u32, permission: u32, scope: u32, resource: u32) -> bool {
+        (permission as usize) < self.permissions.len()
+            && (scope as usize) < self.scopes.len()
+            && self
+                .first_grant(user, permission, scope, resource)
+                .is_some()
+    }
+
+    /// The index of a user, for [`can_at`](Self::can_at).
+    pub fn user_index(&self, id: &str) -> Option<u32> {
+        self.find_user(id)
+    }
+
+    /// The index of a permission, for [`can_at`](Self::can_at).
+    pub fn permission_index(&self, permission: &str) -> Option<u32> {
+        self.find_permission(permission)
+    }
+
+    /// The index of a scope, for [`can_at`](Self::can_at).
+    pub fn scope_index(&self, id: &str) -> Option<u32> {
+        self.find_scope(id)
+    }
+
+    /// The index of a resource, for [`can_at`](Self::can_at); [`NO_RESOURCE`] when the
+    /// snapshot has no such resource (which then matches no resource-based assignment).
+    pub fn resource_index(&self, resource_type: &str, id: &str) -> u32 {
+        self.find_resource(Some(crate::decision::ResourceRef { resource_type, id }))
     }
 
     fn reason(&self, request: &Request<'_>) -> Reason<'_> {

@@ -66,6 +66,7 @@ mod wire;
 pub use admin::{Applied, apply, dry_run};
 pub use admin_error::AdminError;
 pub use admin_op::{AuditRecord, Change, DryRun, Operation};
+pub use check::NO_RESOURCE;
 pub use compile::{CompileOptions, compile, compile_snapshot, validate};
 pub use compile_error::{CompileError, Item};
 pub use decision::{Decision, Grant, Reason, Request, ResourceRef};

@@ -23,6 +23,22 @@ export function isReady() {
 }
 
 const NONE = '';
+/** The engine's "unknown" / "no resource" index. */
+const UNKNOWN = 0xffffffff;
+/** Names remembered per kind before a cache starts over: bounds memory against callers
+ * that pass endless distinct strings. */
+const CACHE_LIMIT = 65_536;
+
+/** `map.get(key)`, resolving and remembering it on a miss. */
+function cached(map, key, resolve) {
+  let index = map.get(key);
+  if (index === undefined) {
+    if (map.size >= CACHE_LIMIT) map.clear();
+    index = resolve(key);
+    map.set(key, index);
+  }
+  return index;
+}
 
 function badArgument(message) {
   return new RolegateError('bad-argument', message);
@@ -55,6 +71,12 @@ function toBytes(bytes) {
 
 export class Authorizer {
   #engine;
+  // Names resolved to the engine's indexes, so the hot path passes numbers into wasm rather
+  // than encoding strings on every call. A snapshot never changes, so neither do these.
+  #users = new Map();
+  #permissions = new Map();
+  #scopes = new Map();
+  #resources = new Map();
 
   /** @private Use Authorizer.fromSnapshot. */
   constructor(engine) {
@@ -69,10 +91,29 @@ export class Authorizer {
     return new Authorizer(WasmAuthorizer.fromSnapshot(toBytes(bytes)));
   }
 
+  #resource(resource) {
+    if (resource === undefined || resource === null) return UNKNOWN;
+    const key = typeof resource === 'string' ? resource : `${resource.type}\0${resource.id}`;
+    return cached(this.#resources, key, () => {
+      const [type, id] = resourceParts(resource);
+      return this.#engine.resourceIndex(type, id);
+    });
+  }
+
+  /** Resolves one request to the engine's four indexes. */
+  #indexes(user, permission, scope) {
+    const engine = this.#engine;
+    return [
+      cached(this.#users, text('user', user), (k) => engine.userIndex(k)),
+      cached(this.#permissions, text('permission', permission), (k) => engine.permissionIndex(k)),
+      cached(this.#scopes, text('scope', scope), (k) => engine.scopeIndex(k)),
+    ];
+  }
+
   /** Allow (true) or Deny (false). */
   can(user, permission, scope, resource) {
-    const [type, id] = resourceParts(resource);
-    return this.#engine.can(text('user', user), text('permission', permission), text('scope', scope), type, id);
+    const [u, p, s] = this.#indexes(user, permission, scope);
+    return this.#engine.canAt(u, p, s, this.#resource(resource));
   }
 
   /** The decision with its reason. */
@@ -90,12 +131,23 @@ export class Authorizer {
   /** Many checks, one crossing into wasm: a Uint8Array of 1 (Allow) and 0 (Deny), in order. */
   checkBatch(requests) {
     if (!Array.isArray(requests)) throw badArgument('checkBatch takes an array of { user, permission, scope, resource? }');
-    let packed = '';
+    const ids = new Uint32Array(requests.length * 4);
+    let at = 0;
     for (const r of requests) {
-      const [type, id] = resourceParts(r.resource);
-      packed += `${text('user', r.user)}\0${text('permission', r.permission)}\0${text('scope', r.scope)}\0${type}\0${id}\0`;
+      const [u, p, s] = this.#indexes(r.user, r.permission, r.scope);
+      ids[at] = u;
+      ids[at + 1] = p;
+      ids[at + 2] = s;
+      ids[at + 3] = this.#resource(r.resource);
+      at += 4;
     }
-    return this.#engine.checkBatch(packed, requests.length);
+    return this.#engine.checkBatchAt(ids);
+  }
+
+  /** checkBatch over the packed string format (five `\0`-terminated fields per request),
+   * for callers that already hold requests packed. */
+  checkPacked(packed, count) {
+    return this.#engine.checkBatch(text('packed', packed), count);
   }
 
   /** The user's effective permissions at a scope, sorted. Throws `unknown-user` / `unknown-scope`. */

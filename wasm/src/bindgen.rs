@@ -5,7 +5,9 @@
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use rolegate_core::{Request, ResourceRef, RoleFilter, RoleKind, ScopeLevel, Snapshot};
+use rolegate_core::{
+    NO_RESOURCE, Request, ResourceRef, RoleFilter, RoleKind, ScopeLevel, Snapshot,
+};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -100,6 +102,57 @@ impl Authorizer {
             resource_type,
             resource_id,
         ))
+    }
+
+    /// The index of a user for `canAt`; 0xFFFFFFFF when unknown.
+    #[wasm_bindgen(js_name = userIndex)]
+    pub fn user_index(&self, id: &str) -> u32 {
+        self.snapshot.user_index(id).unwrap_or(NO_RESOURCE)
+    }
+
+    /// The index of a permission for `canAt`; 0xFFFFFFFF when unknown.
+    #[wasm_bindgen(js_name = permissionIndex)]
+    pub fn permission_index(&self, permission: &str) -> u32 {
+        self.snapshot
+            .permission_index(permission)
+            .unwrap_or(NO_RESOURCE)
+    }
+
+    /// The index of a scope for `canAt`; 0xFFFFFFFF when unknown.
+    #[wasm_bindgen(js_name = scopeIndex)]
+    pub fn scope_index(&self, id: &str) -> u32 {
+        self.snapshot.scope_index(id).unwrap_or(NO_RESOURCE)
+    }
+
+    /// The index of a resource for `canAt`; 0xFFFFFFFF when unknown.
+    #[wasm_bindgen(js_name = resourceIndex)]
+    pub fn resource_index(&self, resource_type: &str, id: &str) -> u32 {
+        self.snapshot.resource_index(resource_type, id)
+    }
+
+    /// Allow or Deny on resolved indexes: numbers cross the boundary, strings do not.
+    #[wasm_bindgen(js_name = canAt)]
+    pub fn can_at(&self, user: u32, permission: u32, scope: u32, resource: u32) -> bool {
+        self.snapshot.can_at(user, permission, scope, resource)
+    }
+
+    /// Many index quadruples (user, permission, scope, resource) in one call: a `Uint8Array`
+    /// of 1 (Allow) and 0 (Deny).
+    #[wasm_bindgen(js_name = checkBatchAt)]
+    pub fn check_batch_at(&self, ids: &[u32]) -> Result<Vec<u8>, JsValue> {
+        if !ids.len().is_multiple_of(4) {
+            return Err(error(
+                "bad-batch",
+                "index batches hold four numbers per request",
+            ));
+        }
+        Ok(ids
+            .chunks_exact(4)
+            .map(|q| match *q {
+                [u, p, s, r] => u8::from(self.snapshot.can_at(u, p, s, r)),
+                _ => 0,
+            })
+            .collect())
     }
 
     /// The decision with its reason, as a plain object.
