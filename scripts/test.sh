@@ -6,6 +6,16 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "system packages"
+# binaryen (wasm-opt) for the npm build, Chromium for the browser test: Debian's own.
+missing=()
+command -v wasm-opt > /dev/null || missing+=(binaryen)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" > /dev/null
+fi
+
 step "toolchain targets"
 for target in wasm32-unknown-unknown wasm32v1-none; do
   rustup target list --installed | grep -qx "$target" || rustup target add "$target"
@@ -21,9 +31,26 @@ step "rolegate-core without std"
 # wasm32v1-none has no std at all: this build is the proof that the core needs none.
 cargo build -p rolegate-core --locked --release --target wasm32v1-none
 cargo build -p rolegate-core --locked --release --target wasm32-unknown-unknown
+cargo clippy -p rolegate-wasm --features bindgen --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "tests"
 cargo test --workspace --locked
+
+step "npm package: install, build, size budget, types"
+(
+  cd npm
+  # npm ci only when the lock file changed since the last install.
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+  fi
+  npm run build
+  npm run size
+  npm run types
+)
+
+step "npm package: node, workerd and Chromium tests"
+cargo run -q --locked -p rolegate-tests --bin rolegate-vectors -- target/vectors 100 120 2026
+(cd npm && npm test)
 
 step "demo"
 cargo run -q --locked -p rolegate-cli -- demo > /dev/null

@@ -6,6 +6,7 @@
 //   cargo run --release -p rolegate-bench --bin rolegate-bench-data -- target/bench-data S,M
 //   (cd npm && npm run build) && node bench/node/bench.mjs [target/bench-data]
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, dirname } from 'node:path';
@@ -120,54 +121,68 @@ function cedarAllows(call) {
   return answer.response.decision === 'allow';
 }
 
-const rows = [];
-for (const size of sizes) {
+/** Measures one engine on one organization: its decisions against rolegate's first, then
+ * single checks (and batches, for rolegate). Each runs in its own process, so no engine's
+ * JIT state or heap affects another's numbers. */
+function measure(size, engine) {
   const policy = JSON.parse(readFileSync(join(dataDir, `${size}.json`), 'utf8'));
   const requests = JSON.parse(readFileSync(join(dataDir, `${size}.requests.json`), 'utf8'));
   const authorizer = Authorizer.fromSnapshot(readFileSync(join(dataDir, `${size}.rgs`)));
   const perms = rolePermissions(authorizer);
   const resourceRoles = resourceBased(policy, authorizer);
-  const n = requests.length;
-
-  // Correctness first: every engine on every request, against rolegate (itself checked
-  // against the oracle and reference in Rust).
   const expected = requests.map((r) => r.allowed);
-  const abilityOf = buildCasl(policy, perms, resourceRoles);
-  const chain = chains(policy);
-  const caslCases = requests.map((r) => ({
-    ability: abilityOf(r.user),
-    permission: r.permission,
-    subject: subject('Scope', r.resource ? { chain: chain.get(r.scope) ?? [r.scope], resource: r.resource } : { chain: chain.get(r.scope) ?? [r.scope] }),
-  }));
-  const cedarCall = buildCedar(policy, perms, resourceRoles);
-  const cedarCases = requests.map(cedarCall);
-  const mismatches = {
-    rolegate: requests.filter((r, i) => authorizer.can(r.user, r.permission, r.scope, r.resource ?? undefined) !== expected[i]).length,
-    casl: caslCases.filter((c, i) => c.ability.can(c.permission, c.subject) !== expected[i]).length,
-    cedar: cedarCases.filter((c, i) => cedarAllows(c) !== expected[i]).length,
-  };
+  const n = requests.length;
+  if (engine === 'rolegate') {
+    const mismatches = requests.filter((r, i) => authorizer.can(r.user, r.permission, r.scope, r.resource ?? undefined) !== expected[i]).length;
+    const single = time((i) => { const r = requests[i % n]; return authorizer.can(r.user, r.permission, r.scope, r.resource ?? undefined); }, 1_000_000);
+    const batch = requests.slice(0, 1000).map((r) => ({ ...r, resource: r.resource ?? undefined }));
+    const perBatch = time(() => authorizer.checkBatch(batch).length > 0, 2_000);
+    return { single, batch: 1e9 / (perBatch / 1000), mismatches };
+  }
+  if (engine === 'casl') {
+    const abilityOf = buildCasl(policy, perms, resourceRoles);
+    const chain = chains(policy);
+    const cases = requests.map((r) => ({
+      ability: abilityOf(r.user),
+      permission: r.permission,
+      subject: subject('Scope', r.resource ? { chain: chain.get(r.scope) ?? [r.scope], resource: r.resource } : { chain: chain.get(r.scope) ?? [r.scope] }),
+    }));
+    const mismatches = cases.filter((c, i) => c.ability.can(c.permission, c.subject) !== expected[i]).length;
+    const single = time((i) => { const c = cases[i % n]; return c.ability.can(c.permission, c.subject); }, 400_000);
+    return { single, mismatches };
+  }
+  const calls = requests.map(buildCedar(policy, perms, resourceRoles));
+  const mismatches = calls.filter((c, i) => cedarAllows(c) !== expected[i]).length;
+  const single = time((i) => cedarAllows(calls[i % n]), 4_000);
+  return { single, mismatches };
+}
 
-  console.error(`${size}: mismatches ${JSON.stringify(mismatches)}`);
-  const single = time((i) => { const r = requests[i % n]; return authorizer.can(r.user, r.permission, r.scope, r.resource ?? undefined); }, 1_000_000);
-  const batch = requests.slice(0, 1000).map((r) => ({ ...r, resource: r.resource ?? undefined }));
-  console.error(`${size}: single ${single}`);
-  const perBatch = time(() => authorizer.checkBatch(batch).length > 0, 2_000);
-  console.error(`${size}: batch ${perBatch}`);
-  const casl = time((i) => { const c = caslCases[i % n]; return c.ability.can(c.permission, c.subject); }, 400_000);
-  console.error(`${size}: casl ${casl}`);
-  const cedarNs = time((i) => cedarAllows(cedarCases[i % n]), 4_000);
+const ENGINES = { rolegate: 'rolegate (wasm)', casl: '@casl/ability', cedar: '@cedar-policy/cedar-wasm' };
 
-  rows.push({ size, engine: 'rolegate (wasm)', single, batch: 1e9 / (perBatch / 1000), mismatches: mismatches.rolegate });
-  rows.push({ size, engine: '@casl/ability', single: casl, mismatches: mismatches.casl });
-  rows.push({ size, engine: '@cedar-policy/cedar-wasm', single: cedarNs, mismatches: mismatches.cedar });
+if (process.env.ROLEGATE_BENCH_ONE) {
+  const [size, engine] = process.env.ROLEGATE_BENCH_ONE.split('/');
+  console.log(JSON.stringify(measure(size, engine)));
+  process.exit(0);
+}
+
+const rows = [];
+for (const size of sizes) {
+  for (const engine of Object.keys(ENGINES)) {
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), dataDir], {
+      env: { ...process.env, ROLEGATE_BENCH_ONE: `${size}/${engine}` },
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    rows.push({ size, engine: ENGINES[engine], ...JSON.parse(out.trim().split('\n').pop()) });
+  }
 }
 
 const fmt = (ns) => (ns < 1000 ? `${ns.toFixed(0)} ns` : `${(ns / 1000).toFixed(1)} µs`);
-console.log(`Node ${process.version}, ${sizes.join(', ')}; medians of 5 rounds\n`);
+console.log(`Node ${process.version}; organizations ${sizes.join(', ')}; each engine in its own process; medians of 5 rounds\n`);
 console.log('| org | engine | single check | vs rolegate | batch (checks/s) | mismatches |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) {
-  const ours = rows.find((x) => x.size === r.size && x.engine.startsWith('rolegate'));
+  const ours = rows.find((x) => x.size === r.size && x.engine === ENGINES.rolegate);
   const ratio = r === ours ? '1×' : `${(r.single / ours.single).toFixed(1)}× slower`;
   const batch = r.batch ? `${(r.batch / 1e6).toFixed(2)} M` : '—';
   console.log(`| ${r.size} | ${r.engine} | ${fmt(r.single)} | ${ratio} | ${batch} | ${r.mismatches} |`);
