@@ -58,12 +58,15 @@ pub struct Grant<'s> {
 }
 
 /// Why a request was allowed or denied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+///
+/// In human-readable formats (JSON, JS objects) a reason is an object tagged by `kind`:
+/// `{"kind": "granted", "assignment": …}` or `{"kind": "unknown-user"}`. In compact formats
+/// (postcard, across the wasm ABI) it is a plain enum, which those formats can read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reason<'s> {
     /// Allowed by this assignment: of the user's assignments that grant the request, the one
     /// with the smallest id, so the reason does not depend on policy order.
-    Granted(#[serde(borrow)] Grant<'s>),
+    Granted(Grant<'s>),
     /// The permission is not in the snapshot's catalog (checked first: a typo in a UI check
     /// must not look like "no access").
     UnknownPermission,
@@ -73,6 +76,73 @@ pub enum Reason<'s> {
     UnknownUser,
     /// The user holds no assignment that grants the permission at this scope.
     NoMatchingAssignment,
+}
+
+/// [`Reason`]'s two wire shapes: tagged for people, plain for compact formats.
+mod reason_serde {
+    use super::{Grant, Reason};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    macro_rules! shape {
+        ($(#[$attr:meta])* $name:ident) => {
+            #[derive(Serialize, Deserialize)]
+            $(#[$attr])*
+            enum $name<'s> {
+                Granted(#[serde(borrow)] Grant<'s>),
+                UnknownPermission,
+                UnknownScope,
+                UnknownUser,
+                NoMatchingAssignment,
+            }
+
+            impl<'s> From<Reason<'s>> for $name<'s> {
+                fn from(r: Reason<'s>) -> Self {
+                    match r {
+                        Reason::Granted(g) => $name::Granted(g),
+                        Reason::UnknownPermission => $name::UnknownPermission,
+                        Reason::UnknownScope => $name::UnknownScope,
+                        Reason::UnknownUser => $name::UnknownUser,
+                        Reason::NoMatchingAssignment => $name::NoMatchingAssignment,
+                    }
+                }
+            }
+
+            impl<'s> From<$name<'s>> for Reason<'s> {
+                fn from(r: $name<'s>) -> Self {
+                    match r {
+                        $name::Granted(g) => Reason::Granted(g),
+                        $name::UnknownPermission => Reason::UnknownPermission,
+                        $name::UnknownScope => Reason::UnknownScope,
+                        $name::UnknownUser => Reason::UnknownUser,
+                        $name::NoMatchingAssignment => Reason::NoMatchingAssignment,
+                    }
+                }
+            }
+        };
+    }
+
+    shape!(#[serde(tag = "kind", rename_all = "kebab-case")] Tagged);
+    shape!(Plain);
+
+    impl Serialize for Reason<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            if s.is_human_readable() {
+                Tagged::from(*self).serialize(s)
+            } else {
+                Plain::from(*self).serialize(s)
+            }
+        }
+    }
+
+    impl<'de: 's, 's> Deserialize<'de> for Reason<'s> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            if d.is_human_readable() {
+                Tagged::deserialize(d).map(Into::into)
+            } else {
+                Plain::deserialize(d).map(Into::into)
+            }
+        }
+    }
 }
 
 impl Reason<'_> {

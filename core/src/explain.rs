@@ -3,7 +3,7 @@
 //! would grant it here.
 
 use alloc::vec::Vec;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::decision::{Decision, Grant, Request, ResourceRef};
 use crate::role::RoleKind;
@@ -11,22 +11,26 @@ use crate::scope::ScopeLevel;
 use crate::snapshot::{NONE, Snapshot};
 
 /// A decision with its surroundings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Explanation<'s> {
     /// The decision, exactly as [`Snapshot::check`] gives it.
+    #[serde(borrow)]
     pub decision: Decision<'s>,
     /// Every assignment of the user that grants the request, by id.
+    #[serde(borrow)]
     pub granting: Vec<Grant<'s>>,
     /// The user's assignments whose role has the permission but that do not apply here:
     /// at a scope that is not the target or one of its ancestors, or bound to another resource.
+    #[serde(borrow)]
     pub elsewhere: Vec<Grant<'s>>,
     /// When denied: the roles that would grant the request and where on the target's path
     /// each could be assigned.
+    #[serde(borrow)]
     pub would_grant: Vec<RoleOption<'s>>,
 }
 
 /// "Role R at scope S would grant it."
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleOption<'s> {
     /// The role's id.
     pub role: &'s str,
@@ -37,6 +41,7 @@ pub struct RoleOption<'s> {
     /// That scope's level.
     pub level: ScopeLevel,
     /// For resource-based roles: the resource it would be bound to (the request's).
+    #[serde(borrow)]
     pub resource: Option<ResourceRef<'s>>,
 }
 

@@ -3,7 +3,7 @@
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::check::{bound_to, covers};
 use crate::decision::{Grant, ResourceRef};
@@ -35,11 +35,13 @@ impl QueryError {
 }
 
 /// A user who may do something, and the assignment that lets them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holder<'s> {
     /// The user.
+    #[serde(borrow)]
     pub user: UserView<'s>,
     /// The assignment `check` would name.
+    #[serde(borrow)]
     pub grant: Grant<'s>,
 }
 

@@ -1,7 +1,7 @@
 //! The decoded, read-optimised snapshot and read-only views of its contents.
 
 use alloc::vec::Vec;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::decision::ResourceRef;
 use crate::index::{IdIndex, hash_key};
@@ -135,7 +135,7 @@ pub struct SnapshotStats {
 }
 
 /// A user, as the directory shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView<'s> {
     /// Id.
     pub id: &'s str,
@@ -146,7 +146,7 @@ pub struct UserView<'s> {
 }
 
 /// A scope: the organization, an account or a subaccount.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopeView<'s> {
     /// Id.
     pub id: &'s str,

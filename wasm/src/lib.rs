@@ -4,16 +4,24 @@
 //!
 //! - feature `bindgen`: the wasm-bindgen exports behind the npm package `rolegate`
 //!   (`npm/`), for browsers, Node and edge functions;
-//! - [`batch`]: the packed request format `checkBatch` uses to cross the JS boundary once
+//! - feature `abi`: a plain, versioned core-wasm ABI (no JS glue) for hosts such as
+//!   `rolegate-host` on wasmtime; [`protocol`] is its messages, shared with the host;
+//! - [`batch`]: the packed request format `checkPacked` uses to cross the JS boundary once
 //!   for many checks (plain Rust, tested natively).
 
 #![no_std]
 
 extern crate alloc;
+// The ABI guest is a bare cdylib: std brings its allocator and panic handler (abort).
+#[cfg(all(feature = "abi", target_arch = "wasm32"))]
+extern crate std;
 
+#[cfg(all(feature = "abi", target_arch = "wasm32"))]
+mod abi;
 pub mod batch;
 #[cfg(feature = "bindgen")]
 mod bindgen;
+pub mod protocol;
 
 #[cfg(feature = "bindgen")]
 pub use bindgen::Authorizer;

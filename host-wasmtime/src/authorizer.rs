@@ -1,0 +1,240 @@
+//! The host's authorizer: a snapshot served by a pool of guest instances, swapped atomically.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use arc_swap::ArcSwap;
+use rolegate_core::{Request, ResourceRef};
+use rolegate_wasm::protocol::{Answer, Query};
+
+use crate::answers::{Decision, Explanation, Holder, Scope};
+use crate::engine::Engine;
+use crate::error::HostError;
+use crate::instance::{GuestInstance, wire};
+
+/// What the loaded snapshot is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotInfo {
+    /// The organization.
+    pub organization: String,
+    /// The revision.
+    pub revision: u64,
+}
+
+/// One snapshot and the instances that have it loaded. Calls hold an `Arc` to the generation
+/// they started on, so a swap never changes the snapshot under a call.
+struct Generation {
+    bytes: Arc<[u8]>,
+    info: SnapshotInfo,
+    idle: Mutex<Vec<GuestInstance>>,
+}
+
+impl Generation {
+    /// Loads `bytes` into a fresh instance — the guest decodes and validates them, so the
+    /// host never parses a snapshot itself — and starts a generation with it.
+    fn load(engine: &Engine, bytes: Arc<[u8]>) -> Result<Generation, HostError> {
+        let mut instance = GuestInstance::new(&engine.inner)?;
+        instance.load(&bytes)?;
+        let info = instance.query(&Query::Meta, |a| match a {
+            Answer::Meta {
+                organization,
+                revision,
+            } => Some(SnapshotInfo {
+                organization: organization.to_owned(),
+                revision,
+            }),
+            _ => None,
+        })?;
+        Ok(Generation {
+            bytes,
+            info,
+            idle: Mutex::new(vec![instance]),
+        })
+    }
+
+    fn take(&self, engine: &Engine) -> Result<GuestInstance, HostError> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        match idle {
+            Some(instance) => Ok(instance),
+            None => {
+                let mut instance = GuestInstance::new(&engine.inner)?;
+                instance.load(&self.bytes)?;
+                Ok(instance)
+            }
+        }
+    }
+
+    fn give_back(&self, instance: GuestInstance) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(instance);
+    }
+}
+
+struct Shared {
+    engine: Engine,
+    current: ArcSwap<Generation>,
+}
+
+/// Answers permission questions from a snapshot through pooled, sandboxed guest instances.
+///
+/// `Send + Sync`; cloning is an `Arc` bump and clones share the snapshot and the pool. Any
+/// number of threads may call at once: each call borrows an idle instance (or instantiates
+/// one) of the current snapshot. [`replace`](Self::replace) swaps in a new snapshot
+/// atomically — calls in flight finish on the old one. Every error means deny; an instance
+/// that trapped, ran out of fuel or memory, or answered garbage is discarded and replaced.
+#[derive(Clone)]
+pub struct Authorizer {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Authorizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authorizer")
+            .field("snapshot", &self.info())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authorizer {
+    /// An authorizer serving `snapshot` (validated by loading it into a guest).
+    pub fn new(engine: &Engine, snapshot: &[u8]) -> Result<Authorizer, HostError> {
+        let generation = Generation::load(engine, Arc::from(snapshot))?;
+        Ok(Authorizer {
+            shared: Arc::new(Shared {
+                engine: engine.clone(),
+                current: ArcSwap::from_pointee(generation),
+            }),
+        })
+    }
+
+    /// Swaps in a new snapshot once a guest has loaded it; on error the current snapshot keeps
+    /// serving. No revision policy here: [`Syncer`](crate::Syncer) refuses older revisions.
+    pub fn replace(&self, snapshot: &[u8]) -> Result<SnapshotInfo, HostError> {
+        let generation = Generation::load(&self.shared.engine, Arc::from(snapshot))?;
+        let info = generation.info.clone();
+        self.shared.current.store(Arc::new(generation));
+        Ok(info)
+    }
+
+    /// The current snapshot's organization and revision.
+    pub fn info(&self) -> SnapshotInfo {
+        self.shared.current.load().info.clone()
+    }
+
+    /// The current snapshot's revision.
+    pub fn revision(&self) -> u64 {
+        self.shared.current.load().info.revision
+    }
+
+    /// The current snapshot's bytes (what a syncer persists).
+    pub fn snapshot_bytes(&self) -> Arc<[u8]> {
+        self.shared.current.load().bytes.clone()
+    }
+
+    /// Runs `f` on an instance of the current snapshot; keeps the instance unless `f` showed
+    /// it untrustworthy.
+    fn with_instance<T>(
+        &self,
+        f: impl FnOnce(&mut GuestInstance) -> Result<T, HostError>,
+    ) -> Result<T, HostError> {
+        let generation = self.shared.current.load_full();
+        let mut instance = generation.take(&self.shared.engine)?;
+        let result = f(&mut instance);
+        match &result {
+            Err(e) if e.poisons_instance() => drop(instance),
+            _ => generation.give_back(instance),
+        }
+        result
+    }
+
+    /// Allow (`true`) or Deny (`false`).
+    pub fn can(&self, request: &Request<'_>) -> Result<bool, HostError> {
+        self.with_instance(|g| g.can(request))
+    }
+
+    /// The decision with its reason.
+    pub fn check(&self, request: &Request<'_>) -> Result<Decision, HostError> {
+        self.with_instance(|g| g.check(request))
+    }
+
+    /// Allow or Deny for each request, in one guest call.
+    pub fn check_batch(&self, requests: &[Request<'_>]) -> Result<Vec<bool>, HostError> {
+        self.with_instance(|g| g.check_batch(requests))
+    }
+
+    /// The decision, every granting assignment, and what would grant it.
+    pub fn explain(&self, request: &Request<'_>) -> Result<Explanation, HostError> {
+        let query = Query::Explain(wire(request));
+        self.with_instance(|g| {
+            g.query(&query, |a| match a {
+                Answer::Explanation(e) => Some(e.into()),
+                _ => None,
+            })
+        })
+    }
+
+    /// The user's effective permissions at `scope`.
+    pub fn permissions(
+        &self,
+        user: &str,
+        scope: &str,
+        resource: Option<ResourceRef<'_>>,
+    ) -> Result<Vec<String>, HostError> {
+        let query = Query::Permissions {
+            user,
+            scope,
+            resource,
+        };
+        self.with_instance(|g| {
+            g.query(&query, |a| match a {
+                Answer::Permissions(p) => Some(p.into_iter().map(str::to_owned).collect()),
+                _ => None,
+            })
+        })
+    }
+
+    /// Every user who may do `permission` at `scope`.
+    pub fn who_can(
+        &self,
+        permission: &str,
+        scope: &str,
+        resource: Option<ResourceRef<'_>>,
+    ) -> Result<Vec<Holder>, HostError> {
+        let query = Query::WhoCan {
+            permission,
+            scope,
+            resource,
+        };
+        self.with_instance(|g| {
+            g.query(&query, |a| match a {
+                Answer::Holders(h) => Some(h.into_iter().map(Into::into).collect()),
+                _ => None,
+            })
+        })
+    }
+
+    /// Every scope where the user has `permission`.
+    pub fn scopes_with(
+        &self,
+        user: &str,
+        permission: &str,
+        resource: Option<ResourceRef<'_>>,
+    ) -> Result<Vec<Scope>, HostError> {
+        let query = Query::ScopesWith {
+            user,
+            permission,
+            resource,
+        };
+        self.with_instance(|g| {
+            g.query(&query, |a| match a {
+                Answer::Scopes(s) => Some(s.into_iter().map(Into::into).collect()),
+                _ => None,
+            })
+        })
+    }
+}
