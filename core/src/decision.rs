@@ -121,7 +121,10 @@ mod reason_serde {
         };
     }
 
-    shape!(#[serde(tag = "kind", rename_all = "kebab-case")] Tagged);
+    shape!(
+        #[serde(tag = "kind", rename_all = "kebab-case")]
+        Tagged
+    );
     shape!(Plain);
 
     impl Serialize for Reason<'_> {

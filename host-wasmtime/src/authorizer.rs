@@ -75,6 +75,32 @@ impl Generation {
     }
 }
 
+/// A snapshot loaded into a guest and checked, not yet served.
+pub struct Prepared(Generation);
+
+impl Prepared {
+    /// Loads a snapshot for an authorizer that does not exist yet.
+    pub fn standalone(engine: &Engine, snapshot: &[u8]) -> Result<Prepared, HostError> {
+        Generation::load(engine, Arc::from(snapshot)).map(Prepared)
+    }
+
+    /// Its organization and revision, as the guest read them.
+    pub fn info(&self) -> &SnapshotInfo {
+        &self.0.info
+    }
+
+    /// Its bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0.bytes
+    }
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Prepared").field(&self.0.info).finish()
+    }
+}
+
 struct Shared {
     engine: Engine,
     current: ArcSwap<Generation>,
@@ -103,22 +129,40 @@ impl std::fmt::Debug for Authorizer {
 impl Authorizer {
     /// An authorizer serving `snapshot` (validated by loading it into a guest).
     pub fn new(engine: &Engine, snapshot: &[u8]) -> Result<Authorizer, HostError> {
-        let generation = Generation::load(engine, Arc::from(snapshot))?;
-        Ok(Authorizer {
+        Ok(Authorizer::from_prepared(
+            engine,
+            Prepared::standalone(engine, snapshot)?,
+        ))
+    }
+
+    /// An authorizer serving a prepared snapshot.
+    pub fn from_prepared(engine: &Engine, prepared: Prepared) -> Authorizer {
+        Authorizer {
             shared: Arc::new(Shared {
                 engine: engine.clone(),
-                current: ArcSwap::from_pointee(generation),
+                current: ArcSwap::from_pointee(prepared.0),
             }),
-        })
+        }
     }
 
     /// Swaps in a new snapshot once a guest has loaded it; on error the current snapshot keeps
     /// serving. No revision policy here: [`Syncer`](crate::Syncer) refuses older revisions.
     pub fn replace(&self, snapshot: &[u8]) -> Result<SnapshotInfo, HostError> {
-        let generation = Generation::load(&self.shared.engine, Arc::from(snapshot))?;
-        let info = generation.info.clone();
-        self.shared.current.store(Arc::new(generation));
+        let prepared = self.prepare(snapshot)?;
+        let info = prepared.info().clone();
+        self.commit(prepared);
         Ok(info)
+    }
+
+    /// Loads a snapshot into a guest without serving it yet: look at its
+    /// [`info`](Prepared::info), then [`commit`](Self::commit) it or drop it.
+    pub fn prepare(&self, snapshot: &[u8]) -> Result<Prepared, HostError> {
+        Generation::load(&self.shared.engine, Arc::from(snapshot)).map(Prepared)
+    }
+
+    /// Serves a prepared snapshot from now on; calls in flight finish on the old one.
+    pub fn commit(&self, prepared: Prepared) {
+        self.shared.current.store(Arc::new(prepared.0));
     }
 
     /// The current snapshot's organization and revision.

@@ -26,9 +26,11 @@ mod engine;
 mod error;
 mod instance;
 mod limits;
+mod syncer;
 
 pub use answers::{Decision, Explanation, Grant, Holder, Reason, Resource, RoleOption, Scope};
-pub use authorizer::{Authorizer, SnapshotInfo};
+pub use authorizer::{Authorizer, Prepared, SnapshotInfo};
 pub use engine::{Engine, EngineConfig};
 pub use error::HostError;
 pub use limits::Limits;
+pub use syncer::{Source, SyncConfig, SyncError, SyncOutcome, SyncStatus, Syncer};
