@@ -105,13 +105,12 @@ mod faults {
                     n = core::hint::black_box(n.wrapping_add(1));
                 }
             }
-            OOM => {
-                let mut hoard: alloc::vec::Vec<alloc::vec::Vec<u8>> = alloc::vec::Vec::new();
-                loop {
-                    hoard.push(alloc::vec![1u8; 1 << 20]);
-                    core::hint::black_box(&hoard);
-                }
-            }
+            OOM => loop {
+                // Reserve without touching: only the memory cap can stop this.
+                core::mem::forget(core::hint::black_box(alloc::vec::Vec::<u8>::with_capacity(
+                    1 << 20,
+                )));
+            },
             GARBAGE => Some(0x7fff_fff0_0000_0100),
             _ => None,
         }
@@ -215,6 +214,12 @@ pub extern "C" fn rolegate_check_batch(ptr: i32, len: i32) -> i64 {
     let Some(requests) = input(ptr, len).and_then(request::<Vec<WireRequest<'_>>>) else {
         return i64::from(BAD_REQUEST);
     };
+    #[cfg(feature = "faults")]
+    for r in &requests {
+        if let Some(garbage) = faults::trigger(r.user) {
+            return garbage;
+        }
+    }
     let g = guest();
     let Some(snapshot) = &g.snapshot else {
         return i64::from(NO_SNAPSHOT);

@@ -9,12 +9,18 @@
 )]
 
 mod basics;
+mod concurrency;
+mod differential;
+mod faults;
+mod nginx;
+mod sync;
 
 use std::path::PathBuf;
 
+use rolegate_core::{CompileOptions, Policy, compile};
 use rolegate_host::{Engine, EngineConfig};
 
-/// The demo organization's snapshot.
+/// The demo organization's snapshot (revision 1).
 pub fn acme() -> Vec<u8> {
     std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -23,7 +29,24 @@ pub fn acme() -> Vec<u8> {
     .unwrap()
 }
 
-/// An engine with a private cache directory.
+/// The demo organization's policy.
+pub fn acme_policy() -> Policy {
+    serde_json::from_str(include_str!("../../../examples/policies/acme.json")).unwrap()
+}
+
+/// The demo organization compiled at `revision`.
+pub fn acme_at(revision: u64) -> Vec<u8> {
+    compile(
+        &acme_policy(),
+        &CompileOptions {
+            revision,
+            issued_at: 1_700_000_000 + revision,
+        },
+    )
+    .unwrap()
+}
+
+/// An engine with a shared cache directory.
 pub fn engine() -> Engine {
     Engine::new(EngineConfig {
         cache_dir: Some(cache_dir()),
