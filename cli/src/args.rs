@@ -288,8 +288,20 @@ pub struct Format {
     pub json: bool,
 }
 
+/// Which engine answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineKind {
+    /// The core, natively.
+    Native,
+    /// The core as a sandboxed wasm guest in wasmtime (rolegate-host).
+    Wasm,
+}
+
 #[derive(Debug, Args)]
 pub struct Question {
+    /// Which engine answers: the native core or the wasmtime guest.
+    #[arg(long, value_enum, default_value = "native")]
+    pub engine: EngineKind,
     #[command(flatten)]
     pub snapshot: SnapshotArg,
     /// The user's id.

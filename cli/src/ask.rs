@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use rolegate_core::{Request, ResourceRef, Snapshot};
 use serde_json::json;
 
-use crate::args::{Question, ResourceArg};
+use crate::args::{EngineKind, Question, ResourceArg};
 use crate::failure::Failure;
 use crate::files::read_snapshot;
 use crate::output::{print, print_json};
@@ -47,7 +47,33 @@ fn exit_for(allowed: bool) -> ExitCode {
 
 pub fn check(q: &Question) -> Result<ExitCode, Failure> {
     let snapshot = read_snapshot(&q.snapshot.path)?;
-    let decision = snapshot.check(&request(q)?);
+    let request = request(q)?;
+    if q.engine == EngineKind::Wasm {
+        // The snapshot was read above (and decoded natively, to name things in text output);
+        // the decision itself comes from the sandboxed guest.
+        let bytes =
+            std::fs::read(&q.snapshot.path).map_err(|e| Failure::in_file(&q.snapshot.path, e))?;
+        let host = crate::guest::authorizer(&bytes)?;
+        let decision = host
+            .check(&request)
+            .map_err(|e| Failure::new(format!("wasmtime guest: {e}")))?;
+        if q.format.json {
+            print_json(&decision)?;
+        } else {
+            let native = snapshot.check(&request);
+            if decision != native {
+                return Err(Failure::new(
+                    "the wasmtime guest and the native core disagree",
+                ));
+            }
+            print(&format!(
+                "{}  (answered by the wasmtime guest)\n",
+                render::decision(&snapshot, &native).trim_end()
+            ));
+        }
+        return Ok(exit_for(decision.allowed));
+    }
+    let decision = snapshot.check(&request);
     if q.format.json {
         print_json(&decision)?;
     } else {
@@ -58,7 +84,30 @@ pub fn check(q: &Question) -> Result<ExitCode, Failure> {
 
 pub fn explain(q: &Question) -> Result<ExitCode, Failure> {
     let snapshot = read_snapshot(&q.snapshot.path)?;
-    let explanation = snapshot.explain(&request(q)?);
+    let request = request(q)?;
+    if q.engine == EngineKind::Wasm {
+        let bytes =
+            std::fs::read(&q.snapshot.path).map_err(|e| Failure::in_file(&q.snapshot.path, e))?;
+        let explanation = crate::guest::authorizer(&bytes)?
+            .explain(&request)
+            .map_err(|e| Failure::new(format!("wasmtime guest: {e}")))?;
+        if q.format.json {
+            print_json(&explanation)?;
+        } else {
+            let native = snapshot.explain(&request);
+            if explanation.decision != native.decision {
+                return Err(Failure::new(
+                    "the wasmtime guest and the native core disagree",
+                ));
+            }
+            print(&format!(
+                "{}  (answered by the wasmtime guest)\n",
+                render::explanation(&snapshot, &native).trim_end()
+            ));
+        }
+        return Ok(exit_for(explanation.decision.allowed));
+    }
+    let explanation = snapshot.explain(&request);
     if q.format.json {
         print_json(&explanation)?;
     } else {

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use rolegate_core::{CompileOptions, Request, ResourceRef, Snapshot, compile_snapshot};
+use rolegate_core::{CompileOptions, Request, ResourceRef, Snapshot, compile};
 use serde::Serialize;
 
 use crate::failure::Failure;
@@ -138,11 +138,11 @@ const QUESTIONS: &[Question] = &[
     ),
 ];
 
-/// The demo snapshot, compiled from the embedded policy.
-pub fn snapshot() -> Result<Snapshot, Failure> {
+/// The demo snapshot's bytes, compiled from the embedded policy.
+pub fn snapshot_bytes() -> Result<Vec<u8>, Failure> {
     let policy =
         parse_policy(ACME).map_err(|e| Failure::new(format!("embedded demo policy: {e}")))?;
-    compile_snapshot(
+    compile(
         &policy,
         &CompileOptions {
             revision: policy.revision,
@@ -159,11 +159,16 @@ struct Answer<'s> {
     scope: &'s str,
     resource: Option<ResourceRef<'s>>,
     decision: rolegate_core::Decision<'s>,
+    /// The same question answered by the wasmtime guest.
+    wasmtime: rolegate_host::Decision,
     shows: &'s str,
 }
 
 pub fn run(json: bool) -> Result<ExitCode, Failure> {
-    let snapshot = snapshot()?;
+    let bytes = snapshot_bytes()?;
+    let snapshot = Snapshot::decode(&bytes)
+        .map_err(|e| Failure::new(format!("embedded demo snapshot: {e}")))?;
+    let guest = crate::guest::authorizer(&bytes)?;
     let find_user = |email: &str| snapshot.users().find(|u| u.email == email).map(|u| u.id);
     let find_scope = |name: &str| snapshot.scopes().find(|s| s.name == name).map(|s| s.id);
     let find_group = |name: &str| {
@@ -190,12 +195,23 @@ pub fn run(json: bool) -> Result<ExitCode, Failure> {
             scope,
             resource,
         };
+        let decision = snapshot.check(&request);
+        let wasmtime = guest
+            .check(&request)
+            .map_err(|e| Failure::new(format!("wasmtime guest: {e}")))?;
+        if wasmtime != decision {
+            return Err(Failure::new(format!(
+                "the wasmtime guest and the native core disagree on {user} {} {scope}",
+                question.permission
+            )));
+        }
         answers.push(Answer {
             user,
             permission: question.permission,
             scope,
             resource,
-            decision: snapshot.check(&request),
+            decision,
+            wasmtime,
             shows: question.shows,
         });
     }
@@ -233,6 +249,7 @@ pub fn run(json: bool) -> Result<ExitCode, Failure> {
                 a.permission.to_string(),
                 scope,
                 render::verdict(&a.decision).to_string(),
+                if a.wasmtime.allowed { "ALLOW" } else { "DENY" }.to_string(),
                 render::reason(&snapshot, &a.decision.reason),
                 a.shows.to_string(),
             ]
@@ -244,11 +261,17 @@ pub fn run(json: bool) -> Result<ExitCode, Failure> {
             "user",
             "permission",
             "scope",
-            "decision",
+            "native",
+            "wasmtime",
             "reason",
             "shows",
         ],
         &rows,
+    ));
+    text.push_str(&format!(
+        "\nnative: the core in this process; wasmtime: the same core as a sandboxed wasm guest \
+         (rolegate-host). They agree on all {} questions, reasons included.\n",
+        answers.len()
     ));
     let paul = find_user("paul@acme.example").unwrap_or("US…");
     let marketing = find_scope("Marketing").unwrap_or("AC…");

@@ -11,6 +11,7 @@ mod demo;
 mod directory_cmd;
 mod failure;
 mod files;
+mod guest;
 mod inspect;
 mod output;
 mod render;

@@ -2,18 +2,20 @@
 //! the host copies it out into these; each mirrors the core type of the same name.
 
 use rolegate_core::ScopeLevel;
+use serde::Serialize;
 
 /// A resource named in a grant or a request.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Resource {
     /// Its type, such as `billing-group`.
+    #[serde(rename = "type")]
     pub resource_type: String,
     /// Its id.
     pub id: String,
 }
 
 /// The assignment that allowed a request.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Grant {
     /// Assignment id.
     pub assignment: String,
@@ -25,8 +27,9 @@ pub struct Grant {
     pub resource: Option<Resource>,
 }
 
-/// Why a request was allowed or denied.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Why a request was allowed or denied. Serializes as the core's reason does in JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Reason {
     /// Allowed by this assignment.
     Granted(Grant),
@@ -41,7 +44,7 @@ pub enum Reason {
 }
 
 /// A decision, as the core makes it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Decision {
     /// Allow or Deny.
     pub allowed: bool,
@@ -52,7 +55,7 @@ pub struct Decision {
 }
 
 /// "Role R at scope S would grant it."
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoleOption {
     /// Role id.
     pub role: String,
@@ -67,7 +70,7 @@ pub struct RoleOption {
 }
 
 /// A decision with its surroundings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
     /// The decision.
     pub decision: Decision,
@@ -80,7 +83,7 @@ pub struct Explanation {
 }
 
 /// A user who may do something, and the assignment that lets them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Holder {
     /// User id.
     pub user: String,
@@ -93,7 +96,7 @@ pub struct Holder {
 }
 
 /// A scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Scope {
     /// Id.
     pub id: String,

@@ -61,6 +61,16 @@ fn demo_json_matches_the_compiled_file() {
         assert_eq!(decision, a["decision"]);
         let allowed = decision["allowed"].as_bool().unwrap();
         assert_eq!(o.status.code(), Some(if allowed { 0 } else { 1 }));
+        // The wasmtime guest gives the same JSON, and so did the demo's wasmtime column.
+        let mut wasm = args.clone();
+        wasm.extend(["--engine", "wasm"]);
+        let o = rolegate(&wasm);
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(),
+            a["decision"]
+        );
+        assert_eq!(o.status.code(), Some(if allowed { 0 } else { 1 }));
+        assert_eq!(a["wasmtime"], a["decision"]);
     }
 }
 
