@@ -42,6 +42,55 @@ impl Snapshot {
                 .is_some()
     }
 
+    /// [`check`](Self::check) on resolved indexes (see [`can_at`](Self::can_at)): an index
+    /// this snapshot did not hand out is unknown, with the same precedence as `check` —
+    /// permission, then scope, then user.
+    pub fn check_at(&self, user: u32, permission: u32, scope: u32, resource: u32) -> Decision<'_> {
+        let reason = match self.decide_at(user, permission, scope, resource) {
+            Ok(assignment) => self
+                .grant_of(assignment)
+                .map_or(Reason::NoMatchingAssignment, Reason::Granted),
+            Err(reason) => reason,
+        };
+        Decision::new(self.meta.revision, reason)
+    }
+
+    /// [`check_at`](Self::check_at) without building the reason: the index of the granting
+    /// assignment (for [`grant_of`](Self::grant_of)), or why not. For hosts that remember
+    /// what each assignment index names.
+    #[inline]
+    pub fn decide_at(
+        &self,
+        user: u32,
+        permission: u32,
+        scope: u32,
+        resource: u32,
+    ) -> Result<u32, Reason<'static>> {
+        if permission as usize >= self.permissions.len() {
+            Err(Reason::UnknownPermission)
+        } else if scope as usize >= self.scopes.len() {
+            Err(Reason::UnknownScope)
+        } else if user as usize >= self.users.len() {
+            Err(Reason::UnknownUser)
+        } else {
+            let chain = self.chain(scope);
+            let rec = self.users.get(user as usize).ok_or(Reason::UnknownUser)?;
+            let (first, _) = rec.assignments;
+            self.assignment_slice(rec)
+                .iter()
+                .position(|a| self.applies(a, permission, chain, resource))
+                .map(|at| first + at as u32)
+                .ok_or(Reason::NoMatchingAssignment)
+        }
+    }
+
+    /// What assignment number `assignment` grants (see [`decide_at`](Self::decide_at)).
+    pub fn grant_of(&self, assignment: u32) -> Option<Grant<'_>> {
+        self.assignments
+            .get(assignment as usize)
+            .map(|a| self.grant(a))
+    }
+
     /// The index of a user, for [`can_at`](Self::can_at).
     pub fn user_index(&self, id: &str) -> Option<u32> {
         self.find_user(id)

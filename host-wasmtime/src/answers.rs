@@ -1,28 +1,41 @@
 //! Owned answers. A guest's answer lives in its linear memory only until the next call, so
-//! the host copies it out into these; each mirrors the core type of the same name.
+//! the host copies it out into these; each mirrors the core type of the same name. Names in
+//! decisions are `Arc<str>`: each instance remembers what every assignment it has reported
+//! names, so a decision is a few reference-count increments, not a few allocations.
+
+use std::sync::Arc;
 
 use rolegate_core::ScopeLevel;
 use serde::Serialize;
+
+/// What a loaded snapshot is, as the guest read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnapshotInfo {
+    /// The organization.
+    pub organization: String,
+    /// The revision.
+    pub revision: u64,
+}
 
 /// A resource named in a grant or a request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Resource {
     /// Its type, such as `billing-group`.
     #[serde(rename = "type")]
-    pub resource_type: String,
+    pub resource_type: Arc<str>,
     /// Its id.
-    pub id: String,
+    pub id: Arc<str>,
 }
 
 /// The assignment that allowed a request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Grant {
     /// Assignment id.
-    pub assignment: String,
+    pub assignment: Arc<str>,
     /// Role id.
-    pub role: String,
+    pub role: Arc<str>,
     /// Scope id.
-    pub scope: String,
+    pub scope: Arc<str>,
     /// Bound resource, for resource-based roles.
     pub resource: Option<Resource>,
 }
@@ -110,17 +123,17 @@ pub struct Scope {
 
 fn resource(r: Option<rolegate_core::ResourceRef<'_>>) -> Option<Resource> {
     r.map(|r| Resource {
-        resource_type: r.resource_type.to_owned(),
-        id: r.id.to_owned(),
+        resource_type: r.resource_type.into(),
+        id: r.id.into(),
     })
 }
 
 impl From<rolegate_core::Grant<'_>> for Grant {
     fn from(g: rolegate_core::Grant<'_>) -> Grant {
         Grant {
-            assignment: g.assignment.to_owned(),
-            role: g.role.to_owned(),
-            scope: g.scope.to_owned(),
+            assignment: g.assignment.into(),
+            role: g.role.into(),
+            scope: g.scope.into(),
             resource: resource(g.resource),
         }
     }
@@ -145,15 +158,15 @@ impl From<rolegate_core::Decision<'_>> for Decision {
 
 impl PartialEq<rolegate_core::ResourceRef<'_>> for Resource {
     fn eq(&self, other: &rolegate_core::ResourceRef<'_>) -> bool {
-        self.resource_type == other.resource_type && self.id == other.id
+        &*self.resource_type == other.resource_type && &*self.id == other.id
     }
 }
 
 impl PartialEq<rolegate_core::Grant<'_>> for Grant {
     fn eq(&self, other: &rolegate_core::Grant<'_>) -> bool {
-        self.assignment == other.assignment
-            && self.role == other.role
-            && self.scope == other.scope
+        &*self.assignment == other.assignment
+            && &*self.role == other.role
+            && &*self.scope == other.scope
             && match (&self.resource, &other.resource) {
                 (Some(a), Some(b)) => a == b,
                 (None, None) => true,

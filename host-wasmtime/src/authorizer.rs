@@ -1,31 +1,30 @@
 //! The host's authorizer: a snapshot served by a pool of guest instances, swapped atomically.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+
+use crossbeam_queue::ArrayQueue;
 
 use arc_swap::ArcSwap;
 use rolegate_core::{Request, ResourceRef};
 use rolegate_wasm::protocol::{Answer, Query};
 
-use crate::answers::{Decision, Explanation, Holder, Scope};
+use crate::answers::{Decision, Explanation, Holder, Scope, SnapshotInfo};
 use crate::engine::Engine;
 use crate::error::HostError;
 use crate::instance::{GuestInstance, wire};
 
-/// What the loaded snapshot is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SnapshotInfo {
-    /// The organization.
-    pub organization: String,
-    /// The revision.
-    pub revision: u64,
-}
+/// Idle instances kept per snapshot: enough for a busy server's threads; more are created
+/// on demand and dropped when the pool is full.
+const MAX_IDLE: usize = 256;
 
 /// One snapshot and the instances that have it loaded. Calls hold an `Arc` to the generation
 /// they started on, so a swap never changes the snapshot under a call.
 struct Generation {
     bytes: Arc<[u8]>,
     info: SnapshotInfo,
-    idle: Mutex<Vec<GuestInstance>>,
+    /// Idle instances, boxed so taking and returning one moves a pointer, not a whole store.
+    /// A lock-free queue: borrowing an instance costs no lock on the check path.
+    idle: ArrayQueue<Box<GuestInstance>>,
 }
 
 impl Generation {
@@ -33,45 +32,26 @@ impl Generation {
     /// host never parses a snapshot itself — and starts a generation with it.
     fn load(engine: &Engine, bytes: Arc<[u8]>) -> Result<Generation, HostError> {
         let mut instance = GuestInstance::new(&engine.inner)?;
-        instance.load(&bytes)?;
-        let info = instance.query(&Query::Meta, |a| match a {
-            Answer::Meta {
-                organization,
-                revision,
-            } => Some(SnapshotInfo {
-                organization: organization.to_owned(),
-                revision,
-            }),
-            _ => None,
-        })?;
-        Ok(Generation {
-            bytes,
-            info,
-            idle: Mutex::new(vec![instance]),
-        })
+        let info = instance.load(&bytes)?;
+        let idle = ArrayQueue::new(MAX_IDLE);
+        let _ = idle.push(Box::new(instance));
+        Ok(Generation { bytes, info, idle })
     }
 
-    fn take(&self, engine: &Engine) -> Result<GuestInstance, HostError> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        match idle {
+    fn take(&self, engine: &Engine) -> Result<Box<GuestInstance>, HostError> {
+        match self.idle.pop() {
             Some(instance) => Ok(instance),
             None => {
-                let mut instance = GuestInstance::new(&engine.inner)?;
+                let mut instance = Box::new(GuestInstance::new(&engine.inner)?);
                 instance.load(&self.bytes)?;
                 Ok(instance)
             }
         }
     }
 
-    fn give_back(&self, instance: GuestInstance) {
-        self.idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(instance);
+    /// Keeps an instance for the next call; past `MAX_IDLE` idle ones, lets it go.
+    fn give_back(&self, instance: Box<GuestInstance>) {
+        let _ = self.idle.push(instance);
     }
 }
 
@@ -186,7 +166,8 @@ impl Authorizer {
         &self,
         f: impl FnOnce(&mut GuestInstance) -> Result<T, HostError>,
     ) -> Result<T, HostError> {
-        let generation = self.shared.current.load_full();
+        // A guard, not a clone: no reference-count traffic on the shared snapshot per call.
+        let generation = self.shared.current.load();
         let mut instance = generation.take(&self.shared.engine)?;
         let result = f(&mut instance);
         match &result {

@@ -2,14 +2,18 @@
 //! buffer in its memory for requests. Every call is metered with fuel and every answer
 //! checked: nothing the guest returns is trusted.
 
-use rolegate_core::Request;
+use rolegate_core::{NO_RESOURCE, Request};
 use rolegate_wasm::protocol::{
-    Answer, BAD_REQUEST, NO_SNAPSHOT, OUT_OF_MEMORY, Query, WireRequest, status_code,
+    Answer, BAD_REQUEST, INDEX_PERMISSION, INDEX_RESOURCE, INDEX_SCOPE, INDEX_USER, NO_SNAPSHOT,
+    OUT_OF_MEMORY, Query, WireRequest, status_code,
+};
+use rolegate_wasm::protocol::{
+    DENY_NO_MATCHING_ASSIGNMENT, DENY_UNKNOWN_PERMISSION, DENY_UNKNOWN_SCOPE, DENY_UNKNOWN_USER,
 };
 use serde::Serialize;
 use wasmtime::{Memory, ResourceLimiter, Store, Trap, TypedFunc, WasmParams, WasmResults};
 
-use crate::answers::Decision;
+use crate::answers::{Decision, Grant, Reason, SnapshotInfo};
 use crate::engine::EngineInner;
 use crate::error::HostError;
 use crate::limits::Limits;
@@ -53,11 +57,30 @@ struct Exports {
     alloc: TypedFunc<i32, i32>,
     free: TypedFunc<(i32, i32), i32>,
     load: TypedFunc<(i32, i32), i32>,
-    can: TypedFunc<(i32, i32), i32>,
-    check: TypedFunc<(i32, i32), i64>,
-    check_batch: TypedFunc<(i32, i32), i64>,
     query: TypedFunc<(i32, i32), i64>,
+    index: TypedFunc<(i32, i32, i32), i32>,
+    can_at: TypedFunc<(i32, i32, i32, i32), i32>,
+    decide_at: TypedFunc<(i32, i32, i32, i32), i64>,
+    grant: TypedFunc<i32, i64>,
+    check_batch_at: TypedFunc<(i32, i32), i64>,
 }
+
+type Map<V> = std::collections::HashMap<String, V, foldhash::fast::RandomState>;
+
+/// Names this instance's guest has resolved to indexes. A guest instance serves one snapshot
+/// for its whole life, so an index never goes stale; the maps start over when they grow large,
+/// bounding memory against callers that pass endless distinct names.
+#[derive(Default)]
+struct Names {
+    users: Map<u32>,
+    permissions: Map<u32>,
+    scopes: Map<u32>,
+    resources: Map<Map<u32>>,
+    /// What each assignment index the guest reported names.
+    grants: std::collections::HashMap<u32, Grant, foldhash::fast::RandomState>,
+}
+
+const NAMES_LIMIT: usize = 1 << 16;
 
 pub(crate) struct GuestInstance {
     store: Store<StoreState>,
@@ -67,9 +90,36 @@ pub(crate) struct GuestInstance {
     /// A buffer the guest allocated for requests: (address, capacity).
     scratch: (i32, usize),
     limits: Limits,
+    names: Names,
+    /// The revision of the loaded snapshot (0 before `load`).
+    revision: u64,
 }
 
 const INITIAL_SCRATCH: usize = 4096;
+
+/// Calls a guest export with `fuel`, turning traps and overruns into errors. A free function
+/// so callers can borrow the store and an export (two fields of one instance) at once.
+fn invoke<P: WasmParams, R: WasmResults>(
+    store: &mut Store<StoreState>,
+    f: &TypedFunc<P, R>,
+    params: P,
+    fuel: u64,
+) -> Result<R, HostError> {
+    store
+        .set_fuel(fuel)
+        .map_err(|e| HostError::Trap(e.to_string()))?;
+    f.call(&mut *store, params).map_err(|e| {
+        if store.data().memory_exceeded {
+            HostError::MemoryLimit {
+                bytes: store.data().memory_cap,
+            }
+        } else if matches!(e.downcast_ref::<Trap>(), Some(Trap::OutOfFuel)) {
+            HostError::OutOfFuel { fuel }
+        } else {
+            HostError::Trap(e.to_string())
+        }
+    })
+}
 
 fn export<P: WasmParams, R: WasmResults>(
     store: &mut Store<StoreState>,
@@ -106,10 +156,12 @@ impl GuestInstance {
             alloc: export(&mut store, &instance, "rolegate_alloc")?,
             free: export(&mut store, &instance, "rolegate_free")?,
             load: export(&mut store, &instance, "rolegate_load")?,
-            can: export(&mut store, &instance, "rolegate_can")?,
-            check: export(&mut store, &instance, "rolegate_check")?,
-            check_batch: export(&mut store, &instance, "rolegate_check_batch")?,
             query: export(&mut store, &instance, "rolegate_query")?,
+            index: export(&mut store, &instance, "rolegate_index")?,
+            can_at: export(&mut store, &instance, "rolegate_can_at")?,
+            decide_at: export(&mut store, &instance, "rolegate_decide_at")?,
+            grant: export(&mut store, &instance, "rolegate_grant")?,
+            check_batch_at: export(&mut store, &instance, "rolegate_check_batch_at")?,
         };
         let mut guest = GuestInstance {
             store,
@@ -118,8 +170,10 @@ impl GuestInstance {
             abi_version: 0,
             scratch: (0, 0),
             limits: engine.limits,
+            names: Names::default(),
+            revision: 0,
         };
-        guest.abi_version = guest.call(&version, (), guest.limits.fuel_per_call)?;
+        guest.abi_version = invoke(&mut guest.store, &version, (), guest.limits.fuel_per_call)?;
         guest.scratch = (guest.allocate(INITIAL_SCRATCH)?, INITIAL_SCRATCH);
         Ok(guest)
     }
@@ -128,34 +182,16 @@ impl GuestInstance {
         self.abi_version
     }
 
-    /// Calls a guest export with `fuel`, turning traps and overruns into errors.
-    fn call<P: WasmParams, R: WasmResults>(
-        &mut self,
-        f: &TypedFunc<P, R>,
-        params: P,
-        fuel: u64,
-    ) -> Result<R, HostError> {
-        self.store
-            .set_fuel(fuel)
-            .map_err(|e| HostError::Trap(e.to_string()))?;
-        f.call(&mut self.store, params).map_err(|e| {
-            if self.store.data().memory_exceeded {
-                HostError::MemoryLimit {
-                    bytes: self.limits.memory_bytes,
-                }
-            } else if matches!(e.downcast_ref::<Trap>(), Some(Trap::OutOfFuel)) {
-                HostError::OutOfFuel { fuel }
-            } else {
-                HostError::Trap(e.to_string())
-            }
-        })
-    }
-
     /// A buffer of `len` bytes in guest memory.
     fn allocate(&mut self, len: usize) -> Result<i32, HostError> {
         let len_i32 = i32::try_from(len).map_err(|_| HostError::Request("larger than 2 GiB"))?;
-        let alloc = self.exports.alloc.clone();
-        let ptr = self.call(&alloc, len_i32, self.limits.fuel_per_call)?;
+
+        let ptr = invoke(
+            &mut self.store,
+            &self.exports.alloc,
+            len_i32,
+            self.limits.fuel_per_call,
+        )?;
         let end = (ptr as u32 as usize).checked_add(len);
         if ptr == 0 || end.is_none_or(|end| end > self.memory.data_size(&self.store)) {
             return Err(HostError::BadResponse(
@@ -166,8 +202,12 @@ impl GuestInstance {
     }
 
     fn release(&mut self, ptr: i32, len: usize) -> Result<(), HostError> {
-        let free = self.exports.free.clone();
-        let status = self.call(&free, (ptr, len as i32), self.limits.fuel_per_call)?;
+        let status = invoke(
+            &mut self.store,
+            &self.exports.free,
+            (ptr, len as i32),
+            self.limits.fuel_per_call,
+        )?;
         if status == 0 {
             Ok(())
         } else {
@@ -234,8 +274,8 @@ impl GuestInstance {
             ))
     }
 
-    /// Decodes snapshot bytes in the guest and makes them current there.
-    pub(crate) fn load(&mut self, snapshot: &[u8]) -> Result<(), HostError> {
+    /// Decodes snapshot bytes in the guest and makes them current there; what the guest read.
+    pub(crate) fn load(&mut self, snapshot: &[u8]) -> Result<SnapshotInfo, HostError> {
         let ptr = self.allocate(snapshot.len().max(1))?;
         self.write(ptr, snapshot)?;
         let fuel = self.limits.fuel_per_call.saturating_add(
@@ -243,24 +283,144 @@ impl GuestInstance {
                 .fuel_per_snapshot_byte
                 .saturating_mul(snapshot.len() as u64),
         );
-        let load = self.exports.load.clone();
-        let status = self.call(&load, (ptr, snapshot.len() as i32), fuel)?;
+
+        let status = invoke(
+            &mut self.store,
+            &self.exports.load,
+            (ptr, snapshot.len() as i32),
+            fuel,
+        )?;
         self.release(ptr, snapshot.len().max(1))?;
         match status {
-            0 => Ok(()),
-            s => match status_code(s) {
-                code if code.starts_with("snapshot-") => Err(HostError::Snapshot { code }),
-                _ => Err(HostError::BadResponse(
-                    "the guest answered an unknown load status",
-                )),
-            },
+            0 => {}
+            s => {
+                return Err(match status_code(s) {
+                    code if code.starts_with("snapshot-") => HostError::Snapshot { code },
+                    _ => HostError::BadResponse("the guest answered an unknown load status"),
+                });
+            }
+        }
+        let info = self.query(&Query::Meta, |a| match a {
+            Answer::Meta {
+                organization,
+                revision,
+            } => Some(SnapshotInfo {
+                organization: organization.to_owned(),
+                revision,
+            }),
+            _ => None,
+        })?;
+        self.revision = info.revision;
+        Ok(info)
+    }
+
+    /// Writes `bytes` to the scratch buffer, growing it when needed: (address, length).
+    fn scratch_bytes(&mut self, bytes: &[u8]) -> Result<(i32, i32), HostError> {
+        if bytes.len() > self.scratch.1 {
+            let (ptr, cap) = self.scratch;
+            self.release(ptr, cap)?;
+            self.scratch = (0, 0);
+            let grown = bytes.len().next_power_of_two();
+            self.scratch = (self.allocate(grown)?, grown);
+        }
+        self.write(self.scratch.0, bytes)?;
+        Ok((self.scratch.0, bytes.len() as i32))
+    }
+
+    /// Asks the guest for a name's index; `NO_RESOURCE` (u32::MAX) when it has none.
+    fn resolve(&mut self, kind: i32, name: &[u8]) -> Result<u32, HostError> {
+        let (ptr, len) = self.scratch_bytes(name)?;
+
+        match invoke(
+            &mut self.store,
+            &self.exports.index,
+            (kind, ptr, len),
+            self.limits.fuel_per_call,
+        )? {
+            -1 => Ok(NO_RESOURCE),
+            i if i >= 0 => Ok(i as u32),
+            _ => Err(HostError::BadResponse(
+                "`index` answered an impossible index",
+            )),
         }
     }
 
+    fn cached(&mut self, kind: i32, name: &str) -> Result<u32, HostError> {
+        let map = match kind {
+            INDEX_USER => &self.names.users,
+            INDEX_PERMISSION => &self.names.permissions,
+            _ => &self.names.scopes,
+        };
+        if let Some(&i) = map.get(name) {
+            return Ok(i);
+        }
+        let i = self.resolve(kind, name.as_bytes())?;
+        let map = match kind {
+            INDEX_USER => &mut self.names.users,
+            INDEX_PERMISSION => &mut self.names.permissions,
+            _ => &mut self.names.scopes,
+        };
+        if map.len() >= NAMES_LIMIT {
+            map.clear();
+        }
+        map.insert(name.to_owned(), i);
+        Ok(i)
+    }
+
+    fn cached_resource(
+        &mut self,
+        resource: Option<rolegate_core::ResourceRef<'_>>,
+    ) -> Result<u32, HostError> {
+        let Some(r) = resource else {
+            return Ok(NO_RESOURCE);
+        };
+        if let Some(&i) = self
+            .names
+            .resources
+            .get(r.resource_type)
+            .and_then(|ids| ids.get(r.id))
+        {
+            return Ok(i);
+        }
+        let key = [r.resource_type.as_bytes(), b"\0", r.id.as_bytes()].concat();
+        let i = self.resolve(INDEX_RESOURCE, &key)?;
+        if self
+            .names
+            .resources
+            .values()
+            .map(|ids| ids.len())
+            .sum::<usize>()
+            >= NAMES_LIMIT
+        {
+            self.names.resources.clear();
+        }
+        self.names
+            .resources
+            .entry(r.resource_type.to_owned())
+            .or_default()
+            .insert(r.id.to_owned(), i);
+        Ok(i)
+    }
+
+    /// The request's four indexes, as the guest's `_at` exports take them.
+    fn indexes(&mut self, request: &Request<'_>) -> Result<[u32; 4], HostError> {
+        Ok([
+            self.cached(INDEX_USER, request.user)?,
+            self.cached(INDEX_PERMISSION, request.permission)?,
+            self.cached(INDEX_SCOPE, request.scope)?,
+            self.cached_resource(request.resource)?,
+        ])
+    }
+
     pub(crate) fn can(&mut self, request: &Request<'_>) -> Result<bool, HostError> {
-        let (ptr, len) = self.request(&wire(request))?;
-        let can = self.exports.can.clone();
-        match self.call(&can, (ptr, len), self.limits.fuel_per_call)? {
+        let [u, p, s, r] = self.indexes(request)?;
+
+        match invoke(
+            &mut self.store,
+            &self.exports.can_at,
+            (u as i32, p as i32, s as i32, r as i32),
+            self.limits.fuel_per_call,
+        )? {
             1 => Ok(true),
             0 => Ok(false),
             _ => Err(HostError::BadResponse("`can` answered neither 0 nor 1")),
@@ -268,26 +428,76 @@ impl GuestInstance {
     }
 
     pub(crate) fn check(&mut self, request: &Request<'_>) -> Result<Decision, HostError> {
-        let (ptr, len) = self.request(&wire(request))?;
-        let check = self.exports.check.clone();
-        let result = self.call(&check, (ptr, len), self.limits.fuel_per_call)?;
-        let bytes = self.answer(result, |_| HostError::BadResponse("`check` refused"))?;
-        match postcard::from_bytes::<rolegate_core::Decision<'_>>(bytes) {
-            Ok(decision) => Ok(decision.into()),
-            Err(_) => Err(HostError::BadResponse("the decision does not parse")),
+        let [u, p, s, r] = self.indexes(request)?;
+        let code = invoke(
+            &mut self.store,
+            &self.exports.decide_at,
+            (u as i32, p as i32, s as i32, r as i32),
+            self.limits.fuel_per_call,
+        )?;
+        let reason = match code {
+            i if i >= 0 => Reason::Granted(self.grant(u32::try_from(i).map_err(|_| {
+                HostError::BadResponse("`decide_at` answered an impossible assignment")
+            })?)?),
+            DENY_UNKNOWN_PERMISSION => Reason::UnknownPermission,
+            DENY_UNKNOWN_SCOPE => Reason::UnknownScope,
+            DENY_UNKNOWN_USER => Reason::UnknownUser,
+            DENY_NO_MATCHING_ASSIGNMENT => Reason::NoMatchingAssignment,
+            _ => {
+                return Err(HostError::BadResponse(
+                    "`decide_at` answered an unknown code",
+                ));
+            }
+        };
+        Ok(Decision {
+            allowed: matches!(reason, Reason::Granted(_)),
+            revision: self.revision,
+            reason,
+        })
+    }
+
+    /// What assignment number `assignment` names, remembered after the first time.
+    fn grant(&mut self, assignment: u32) -> Result<Grant, HostError> {
+        if let Some(g) = self.names.grants.get(&assignment) {
+            return Ok(g.clone());
         }
+        let result = invoke(
+            &mut self.store,
+            &self.exports.grant,
+            assignment as i32,
+            self.limits.fuel_per_call,
+        )?;
+        let bytes = self.answer(result, |_| HostError::BadResponse("`grant` refused"))?;
+        let grant: Grant = postcard::from_bytes::<rolegate_core::Grant<'_>>(bytes)
+            .map_err(|_| HostError::BadResponse("the grant does not parse"))?
+            .into();
+        if self.names.grants.len() >= NAMES_LIMIT {
+            self.names.grants.clear();
+        }
+        self.names.grants.insert(assignment, grant.clone());
+        Ok(grant)
     }
 
     pub(crate) fn check_batch(&mut self, requests: &[Request<'_>]) -> Result<Vec<bool>, HostError> {
-        let wires: Vec<WireRequest<'_>> = requests.iter().map(wire).collect();
-        let (ptr, len) = self.request(&wires)?;
+        let mut quads = Vec::with_capacity(requests.len() * 16);
+        for request in requests {
+            for index in self.indexes(request)? {
+                quads.extend_from_slice(&index.to_le_bytes());
+            }
+        }
+        let (ptr, len) = self.scratch_bytes(&quads)?;
         let fuel = self.limits.fuel_per_call.saturating_add(
             self.limits
                 .fuel_per_batch_request
                 .saturating_mul(requests.len() as u64),
         );
-        let batch = self.exports.check_batch.clone();
-        let result = self.call(&batch, (ptr, len), fuel)?;
+
+        let result = invoke(
+            &mut self.store,
+            &self.exports.check_batch_at,
+            (ptr, len),
+            fuel,
+        )?;
         let bytes = self.answer(result, |_| HostError::BadResponse("`check_batch` refused"))?;
         if bytes.len() != requests.len() {
             return Err(HostError::BadResponse(
@@ -312,8 +522,13 @@ impl GuestInstance {
         read: impl FnOnce(Answer<'_>) -> Option<T>,
     ) -> Result<T, HostError> {
         let (ptr, len) = self.request(query)?;
-        let call = self.exports.query.clone();
-        let result = self.call(&call, (ptr, len), self.limits.fuel_per_call)?;
+
+        let result = invoke(
+            &mut self.store,
+            &self.exports.query,
+            (ptr, len),
+            self.limits.fuel_per_call,
+        )?;
         let bytes = self.answer(result, |code| HostError::Query { code })?;
         let answer = postcard::from_bytes::<Answer<'_>>(bytes)
             .map_err(|_| HostError::BadResponse("the answer does not parse"))?;

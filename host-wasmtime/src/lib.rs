@@ -28,8 +28,10 @@ mod instance;
 mod limits;
 mod syncer;
 
-pub use answers::{Decision, Explanation, Grant, Holder, Reason, Resource, RoleOption, Scope};
-pub use authorizer::{Authorizer, Prepared, SnapshotInfo};
+pub use answers::{
+    Decision, Explanation, Grant, Holder, Reason, Resource, RoleOption, Scope, SnapshotInfo,
+};
+pub use authorizer::{Authorizer, Prepared};
 pub use engine::{Engine, EngineConfig};
 pub use error::HostError;
 pub use limits::Limits;

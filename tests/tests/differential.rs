@@ -24,10 +24,9 @@ proptest! {
             // The index-based path hosts use agrees too.
             let at = |i: Option<u32>| i.unwrap_or(rolegate_core::NO_RESOURCE);
             let resource = request.resource.map_or(rolegate_core::NO_RESOURCE, |r| engine.resource_index(r.resource_type, r.id));
-            prop_assert_eq!(
-                engine.can_at(at(engine.user_index(request.user)), at(engine.permission_index(request.permission)), at(engine.scope_index(request.scope)), resource),
-                decision.allowed
-            );
+            let (u, p, s) = (at(engine.user_index(request.user)), at(engine.permission_index(request.permission)), at(engine.scope_index(request.scope)));
+            prop_assert_eq!(engine.can_at(u, p, s, resource), decision.allowed);
+            prop_assert_eq!(engine.check_at(u, p, s, resource), decision);
         }
     }
 }

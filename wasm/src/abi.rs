@@ -16,8 +16,9 @@ use rolegate_core::Snapshot;
 use serde::Serialize;
 
 use crate::protocol::{
-    ABI_VERSION, Answer, BAD_REQUEST, NO_SNAPSHOT, OUT_OF_MEMORY, Query, WireRequest,
-    decode_status, query_status,
+    ABI_VERSION, Answer, BAD_REQUEST, DENY_NO_MATCHING_ASSIGNMENT, DENY_UNKNOWN_PERMISSION,
+    DENY_UNKNOWN_SCOPE, DENY_UNKNOWN_USER, INDEX_PERMISSION, INDEX_RESOURCE, INDEX_SCOPE,
+    INDEX_USER, NO_SNAPSHOT, OUT_OF_MEMORY, Query, WireRequest, decode_status, query_status,
 };
 
 /// Everything the guest remembers between calls.
@@ -275,4 +276,110 @@ pub extern "C" fn rolegate_query(ptr: i32, len: i32) -> i64 {
     };
     g.snapshot = Some(s);
     result
+}
+
+/// The index of a user, permission, scope or resource (`type\0id`) in the loaded snapshot;
+/// -1 when it has none.
+#[unsafe(no_mangle)]
+pub extern "C" fn rolegate_index(kind: i32, ptr: i32, len: i32) -> i32 {
+    let Some(name) = input(ptr, len).and_then(|b| core::str::from_utf8(b).ok()) else {
+        return BAD_REQUEST;
+    };
+    #[cfg(feature = "faults")]
+    if kind == INDEX_USER && faults::trigger(name).is_some() {
+        return -7;
+    }
+    let Some(s) = &guest().snapshot else {
+        return NO_SNAPSHOT;
+    };
+    let index = match kind {
+        INDEX_USER => s.user_index(name),
+        INDEX_PERMISSION => s.permission_index(name),
+        INDEX_SCOPE => s.scope_index(name),
+        INDEX_RESOURCE => match name.split_once('\0') {
+            Some((t, id)) => Some(s.resource_index(t, id)),
+            None => return BAD_REQUEST,
+        },
+        _ => return BAD_REQUEST,
+    };
+    // Indexes are bounded far below i32::MAX by the snapshot limits; NO_RESOURCE is -1.
+    index.map_or(-1, |i| i as i32)
+}
+
+/// `can` on indexes: 1 Allow, 0 Deny.
+#[unsafe(no_mangle)]
+pub extern "C" fn rolegate_can_at(user: i32, permission: i32, scope: i32, resource: i32) -> i32 {
+    match &guest().snapshot {
+        Some(s) => i32::from(s.can_at(
+            user as u32,
+            permission as u32,
+            scope as u32,
+            resource as u32,
+        )),
+        None => NO_SNAPSHOT,
+    }
+}
+
+/// `check` on indexes: the granting assignment's index, or a `DENY_*` code.
+#[unsafe(no_mangle)]
+pub extern "C" fn rolegate_decide_at(user: i32, permission: i32, scope: i32, resource: i32) -> i64 {
+    use rolegate_core::Reason;
+    let Some(s) = &guest().snapshot else {
+        return i64::from(NO_SNAPSHOT);
+    };
+    match s.decide_at(
+        user as u32,
+        permission as u32,
+        scope as u32,
+        resource as u32,
+    ) {
+        Ok(assignment) => i64::from(assignment),
+        Err(Reason::UnknownPermission) => DENY_UNKNOWN_PERMISSION,
+        Err(Reason::UnknownScope) => DENY_UNKNOWN_SCOPE,
+        Err(Reason::UnknownUser) => DENY_UNKNOWN_USER,
+        Err(_) => DENY_NO_MATCHING_ASSIGNMENT,
+    }
+}
+
+/// The postcard `Grant` of assignment number `assignment`.
+#[unsafe(no_mangle)]
+pub extern "C" fn rolegate_grant(assignment: i32) -> i64 {
+    let g = guest();
+    let Some(snapshot) = g.snapshot.take() else {
+        return i64::from(NO_SNAPSHOT);
+    };
+    let result = match snapshot.grant_of(assignment as u32) {
+        Some(grant) => respond(g, &grant),
+        None => i64::from(BAD_REQUEST),
+    };
+    g.snapshot = Some(snapshot);
+    result
+}
+
+/// One byte (1 Allow, 0 Deny) per little-endian `u32` quadruple (user, permission, scope,
+/// resource).
+#[unsafe(no_mangle)]
+pub extern "C" fn rolegate_check_batch_at(ptr: i32, len: i32) -> i64 {
+    let Some(bytes) = input(ptr, len) else {
+        return i64::from(BAD_REQUEST);
+    };
+    if !bytes.len().is_multiple_of(16) {
+        return i64::from(BAD_REQUEST);
+    }
+    let g = guest();
+    let Some(snapshot) = &g.snapshot else {
+        return i64::from(NO_SNAPSHOT);
+    };
+    let word = |q: &[u8], at: usize| {
+        q.get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map_or(u32::MAX, u32::from_le_bytes)
+    };
+    g.response.clear();
+    g.response.extend(
+        bytes
+            .chunks_exact(16)
+            .map(|q| u8::from(snapshot.can_at(word(q, 0), word(q, 4), word(q, 8), word(q, 12)))),
+    );
+    ((g.response.as_ptr() as u32 as i64) << 32) | g.response.len() as u32 as i64
 }

@@ -13,6 +13,14 @@
 //! | `rolegate_check` | `(ptr: i32, len: i32) -> i64` | a [`WireRequest`] → a postcard `Decision` |
 //! | `rolegate_check_batch` | `(ptr: i32, len: i32) -> i64` | a postcard `Vec<WireRequest>` → one byte (1/0) per request |
 //! | `rolegate_query` | `(ptr: i32, len: i32) -> i64` | a postcard [`Query`] → a postcard [`Answer`] |
+//! | `rolegate_index` | `(kind: i32, ptr: i32, len: i32) -> i32` | the index of a name ([`INDEX_USER`], …; a resource as `type\0id`); -1 when unknown |
+//! | `rolegate_can_at` | `(user: i32, permission: i32, scope: i32, resource: i32) -> i32` | `can` on indexes (-1 for unknown / no resource) |
+//! | `rolegate_decide_at` | `(user: i32, permission: i32, scope: i32, resource: i32) -> i64` | `check` on indexes: the granting assignment's index, or a [`DENY_UNKNOWN_PERMISSION`]… code |
+//! | `rolegate_grant` | `(assignment: i32) -> i64` | a postcard `Grant` for an assignment index |
+//! | `rolegate_check_batch_at` | `(ptr: i32, len: i32) -> i64` | little-endian `u32` quadruples → one byte (1/0) per quadruple |
+//!
+//! The `_at` exports let a host resolve each name once and then pass four numbers per check
+//! instead of encoding strings: indexes are only meaningful for the snapshot that gave them.
 //!
 //! An `i64` result is `(ptr << 32) | len` of a response in guest memory, valid until the
 //! next call, or a negative status. Statuses are negative `i32`s (below).
@@ -25,6 +33,24 @@ use serde::{Deserialize, Serialize};
 
 /// The ABI this crate speaks.
 pub const ABI_VERSION: i32 = 1;
+
+/// `rolegate_index` kinds.
+pub const INDEX_USER: i32 = 0;
+/// A permission.
+pub const INDEX_PERMISSION: i32 = 1;
+/// A scope.
+pub const INDEX_SCOPE: i32 = 2;
+/// A resource, given as `type\0id`.
+pub const INDEX_RESOURCE: i32 = 3;
+
+/// `rolegate_decide_at`'s deny reasons.
+pub const DENY_UNKNOWN_PERMISSION: i64 = -101;
+/// The scope is unknown.
+pub const DENY_UNKNOWN_SCOPE: i64 = -102;
+/// The user is unknown.
+pub const DENY_UNKNOWN_USER: i64 = -103;
+/// No assignment grants it.
+pub const DENY_NO_MATCHING_ASSIGNMENT: i64 = -104;
 
 /// No snapshot has been loaded into this instance.
 pub const NO_SNAPSHOT: i32 = -1;

@@ -170,7 +170,12 @@ fn other_guests_are_checked_before_use() {
         (func (export "rolegate_can") (param i32 i32) (result i32) i32.const 1)
         (func (export "rolegate_check") (param i32 i32) (result i64) i64.const -2)
         (func (export "rolegate_check_batch") (param i32 i32) (result i64) i64.const -2)
-        (func (export "rolegate_query") (param i32 i32) (result i64) i64.const -2))"#;
+        (func (export "rolegate_query") (param i32 i32) (result i64) i64.const -2)
+        (func (export "rolegate_index") (param i32 i32 i32) (result i32) i32.const -1)
+        (func (export "rolegate_can_at") (param i32 i32 i32 i32) (result i32) i32.const 1)
+        (func (export "rolegate_decide_at") (param i32 i32 i32 i32) (result i64) i64.const -104)
+        (func (export "rolegate_grant") (param i32) (result i64) i64.const -2)
+        (func (export "rolegate_check_batch_at") (param i32 i32) (result i64) i64.const -2))"#;
     let e = Engine::from_bytes(wrong_version.as_bytes(), config()).unwrap_err();
     assert!(
         matches!(
