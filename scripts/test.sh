@@ -7,10 +7,12 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "system packages"
-# binaryen (wasm-opt) for the npm build, Chromium for the browser test: Debian's own.
+# binaryen (wasm-opt) for the npm build, Chromium for the browser test, nginx for the host's
+# sync tests: Debian's own.
 missing=()
 command -v wasm-opt > /dev/null || missing+=(binaryen)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v nginx > /dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=$([ "$(id -u)" = 0 ] || echo sudo)
   $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" > /dev/null
@@ -32,9 +34,11 @@ step "rolegate-core without std"
 cargo build -p rolegate-core --locked --release --target wasm32v1-none
 cargo build -p rolegate-core --locked --release --target wasm32-unknown-unknown
 cargo clippy -p rolegate-wasm --features bindgen --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p rolegate-wasm --features abi,faults --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "tests"
-cargo test --workspace --locked
+# The host's sync tests start nginx from PATH; Debian installs it under /usr/sbin.
+PATH="$PATH:/usr/sbin" cargo test --workspace --locked
 
 step "npm package: install, build, size budget, types"
 (
