@@ -164,9 +164,6 @@ export class Authorizer {
   explain(user: string, permission: string, scope: string, resource?: ResourceArg): Explanation;
   /** 1 for Allow, 0 for Deny, in request order. */
   checkBatch(requests: BatchRequest[]): Uint8Array;
-  /** checkBatch over packed text: per request five fields (user, permission, scope, resource
-   * type, resource id), each ending in NUL. */
-  checkPacked(packed: string, count: number): Uint8Array;
   permissions(user: string, scope: string, resource?: ResourceArg): string[];
   whoCan(permission: string, scope: string, resource?: ResourceArg): Holder[];
   scopesWith(user: string, permission: string, resource?: ResourceArg): Scope[];

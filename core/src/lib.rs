@@ -72,7 +72,7 @@ pub use compile_error::{CompileError, Item};
 pub use decision::{Decision, Grant, Reason, Request, ResourceRef};
 pub use decode_error::DecodeError;
 pub use directory::{AssignmentRow, DirectoryEntry, MatchField, RoleDetails, RoleFilter, RoleName};
-pub use envelope::FORMAT_VERSION;
+pub use envelope::{FORMAT_VERSION, probe_verify};
 pub use explain::{Explanation, RoleOption};
 pub use policy::{
     Account, Assignment, Organization, Policy, Resource, ResourceKey, Role, Settings, Subaccount,

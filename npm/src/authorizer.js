@@ -144,12 +144,6 @@ export class Authorizer {
     return this.#engine.checkBatchAt(ids);
   }
 
-  /** checkBatch over the packed string format (five `\0`-terminated fields per request),
-   * for callers that already hold requests packed. */
-  checkPacked(packed, count) {
-    return this.#engine.checkBatch(text('packed', packed), count);
-  }
-
   /** The user's effective permissions at a scope, sorted. Throws `unknown-user` / `unknown-scope`. */
   permissions(user, scope, resource) {
     const [type, id] = resourceParts(resource);

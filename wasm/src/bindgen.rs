@@ -11,7 +11,6 @@ use rolegate_core::{
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::batch;
 
 /// A JS `Error` with `code` set.
 fn error(code: &str, message: &str) -> JsValue {
@@ -191,18 +190,6 @@ impl Authorizer {
         )))
     }
 
-    /// `count` packed requests (see the `batch` module) decided in one call: a `Uint8Array`
-    /// of 1 (Allow) and 0 (Deny).
-    #[wasm_bindgen(js_name = checkBatch)]
-    pub fn check_batch(&self, packed: &str, count: u32) -> Result<Vec<u8>, JsValue> {
-        let mut out = Vec::with_capacity(count as usize);
-        batch::each(&self.snapshot, packed, count as usize, |allowed| {
-            out.push(u8::from(allowed));
-        })
-        .map_err(|e| error("bad-batch", &e.to_string()))?;
-        Ok(out)
-    }
-
     /// The user's effective permissions at `scope`, sorted.
     pub fn permissions(
         &self,
@@ -288,6 +275,13 @@ impl Authorizer {
     /// Every scope: organization, accounts, subaccounts.
     pub fn scopes(&self) -> Result<JsValue, JsValue> {
         to_js(&self.snapshot.scopes().collect::<Vec<_>>())
+    }
+
+    /// probe
+    #[wasm_bindgen(js_name = probeVerify)]
+    pub fn probe_verify(key: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+        let (Ok(k), Ok(s)) = (<[u8; 32]>::try_from(key), <[u8; 64]>::try_from(sig)) else { return false };
+        rolegate_core::probe_verify(&k, msg, &s)
     }
 
     /// The snapshot's revision.

@@ -6,8 +6,6 @@
 //!   (`npm/`), for browsers, Node and edge functions;
 //! - feature `abi`: a plain, versioned core-wasm ABI (no JS glue) for hosts such as
 //!   `rolegate-host` on wasmtime; [`protocol`] is its messages, shared with the host;
-//! - [`batch`]: the packed request format `checkPacked` uses to cross the JS boundary once
-//!   for many checks (plain Rust, tested natively).
 
 #![no_std]
 
@@ -18,7 +16,6 @@ extern crate std;
 
 #[cfg(all(feature = "abi", target_arch = "wasm32"))]
 mod abi;
-pub mod batch;
 #[cfg(feature = "bindgen")]
 mod bindgen;
 pub mod protocol;
