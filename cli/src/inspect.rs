@@ -44,7 +44,7 @@ pub fn run(path: &Path, json: bool) -> Result<ExitCode, Failure> {
 format        {}
 revision      {}
 issued at     {} (unix seconds)
-checksum      sha256:{}
+checksum      sha512[..32]:{}
 signature     {}
 accounts      {}
 subaccounts   {}

@@ -6,7 +6,7 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use crate::decode_error::DecodeError;
-use crate::envelope::{Opened, open, take_exact};
+use crate::envelope::{Opened, open};
 use crate::ids::{check_id, check_resource_type, clip, text_fits};
 use crate::index::{IdIndex, hash_key};
 use crate::limits::{
@@ -14,6 +14,7 @@ use crate::limits::{
     MAX_ROLES, MAX_SCOPES, MAX_USERS,
 };
 use crate::permission::{validate_pattern, validate_permission};
+use crate::reader::Reader;
 use crate::role::RoleKind;
 use crate::scope::ScopeLevel;
 use crate::snapshot::{AssignmentRec, NONE, ResourceRec, RoleRec, ScopeRec, Snapshot, UserRec};
@@ -27,7 +28,9 @@ impl Snapshot {
     /// an allocation out of proportion to the input.
     pub fn decode(bytes: &[u8]) -> Result<Snapshot, DecodeError> {
         let opened = open(bytes)?;
-        let payload: Payload<'_> = take_exact(opened.envelope.payload, "payload")?;
+        let mut reader = Reader::new(opened.envelope.payload, "payload");
+        let payload = Payload::read(&mut reader)?;
+        reader.finish()?;
         Builder::new(&opened, &payload)?.build(&opened, payload)
     }
 }

@@ -43,7 +43,7 @@ pub enum DecodeError {
         /// How many.
         count: usize,
     },
-    /// The payload's SHA-256 differs from the envelope's checksum: damaged in transit.
+    /// The payload's hash differs from the envelope's checksum: damaged in transit.
     #[error("payload checksum mismatch: the snapshot is damaged")]
     ChecksumMismatch,
     /// More items of a kind than the limits allow.

@@ -3,15 +3,15 @@
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
-use serde::Deserialize;
 use sha2::{Digest, Sha512};
 
 use crate::decode_error::DecodeError;
 use crate::limits::MAX_SNAPSHOT_BYTES;
-use crate::wire::{Envelope, Header, MAGIC};
+use crate::reader::Reader;
+use crate::wire::{Envelope, Header, MAGIC, SignatureSlot};
 
 /// The snapshot wire format this build writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
 /// The envelope of a snapshot that parsed and whose checksum matched.
 #[derive(Debug)]
@@ -27,12 +27,23 @@ pub(crate) fn checksum(payload: &[u8]) -> [u8; 32] {
     out
 }
 
-/// Wraps an encoded payload.
+/// Wraps an encoded payload, unsigned.
 pub(crate) fn seal(
     organization: &str,
     revision: u64,
     issued_at: u64,
     payload: &[u8],
+) -> Result<Vec<u8>, postcard::Error> {
+    seal_signed(organization, revision, issued_at, payload, None)
+}
+
+/// Wraps an encoded payload with a signature (key id, signature bytes).
+pub(crate) fn seal_signed(
+    organization: &str,
+    revision: u64,
+    issued_at: u64,
+    payload: &[u8],
+    signature: Option<(&str, &[u8])>,
 ) -> Result<Vec<u8>, postcard::Error> {
     let mut out = postcard::to_allocvec(&Header {
         magic: MAGIC,
@@ -43,7 +54,7 @@ pub(crate) fn seal(
         revision,
         issued_at,
         checksum: checksum(payload),
-        signature: None,
+        signature: signature.map(|(key_id, signature)| SignatureSlot { key_id, signature }),
         payload,
     };
     out.extend_from_slice(&postcard::to_allocvec(&envelope)?);
@@ -70,14 +81,17 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Opened<'_>, DecodeError> {
     if !bytes.starts_with(&MAGIC) {
         return Err(DecodeError::BadMagic);
     }
-    let (header, rest) = take::<Header>(bytes, "header")?;
-    if header.format != FORMAT_VERSION {
+    let mut header = Reader::new(bytes, "header");
+    let Header { format, .. } = Header::read(&mut header)?;
+    if format != FORMAT_VERSION {
         return Err(DecodeError::UnsupportedFormat {
-            found: header.format,
+            found: format,
             supported: FORMAT_VERSION,
         });
     }
-    let envelope: Envelope<'_> = take_exact(rest, "envelope")?;
+    let mut r = Reader::new(header.rest(), "envelope");
+    let envelope = Envelope::read(&mut r)?;
+    r.finish()?;
     if let Err(_problem) = crate::ids::check_id(envelope.organization) {
         return Err(DecodeError::InvalidText {
             what: "organization id",
@@ -88,49 +102,6 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Opened<'_>, DecodeError> {
         envelope,
         encoded_bytes: bytes.len(),
     })
-}
-
-/// Parses one `T` from the front of `bytes`.
-pub(crate) fn take<'a, T: Deserialize<'a>>(
-    bytes: &'a [u8],
-    part: &'static str,
-) -> Result<(T, &'a [u8]), DecodeError> {
-    postcard::take_from_bytes(bytes).map_err(|e| DecodeError::Malformed {
-        part,
-        reason: describe(&e),
-    })
-}
-
-/// Parses exactly one `T` from `bytes`: trailing bytes are an error.
-pub(crate) fn take_exact<'a, T: Deserialize<'a>>(
-    bytes: &'a [u8],
-    part: &'static str,
-) -> Result<T, DecodeError> {
-    let (value, rest) = take(bytes, part)?;
-    if rest.is_empty() {
-        Ok(value)
-    } else {
-        Err(DecodeError::TrailingBytes {
-            part,
-            count: rest.len(),
-        })
-    }
-}
-
-fn describe(e: &postcard::Error) -> &'static str {
-    use postcard::Error as E;
-    match e {
-        E::DeserializeUnexpectedEnd => "unexpected end of input",
-        E::DeserializeBadVarint => "bad variable-length integer",
-        E::DeserializeBadBool => "bad boolean",
-        E::DeserializeBadChar => "bad character",
-        E::DeserializeBadUtf8 => "text is not UTF-8",
-        E::DeserializeBadOption => "bad option tag",
-        E::DeserializeBadEnum => "bad enum tag",
-        E::DeserializeBadEncoding => "bad encoding",
-        E::DeserializeBadCrc => "bad checksum",
-        _ => "unexpected bytes",
-    }
 }
 
 impl crate::snapshot::Snapshot {
@@ -158,13 +129,5 @@ impl Opened<'_> {
             encoded_bytes: self.encoded_bytes,
             payload_bytes: self.envelope.payload.len(),
         }
-    }
-}
-
-/// Size probe (temporary).
-pub fn probe_verify(key: &[u8; 32], msg: &[u8], sig: &[u8; 64]) -> bool {
-    match ed25519_dalek::VerifyingKey::from_bytes(key) {
-        Ok(k) => k.verify_strict(msg, &ed25519_dalek::Signature::from_bytes(sig)).is_ok(),
-        Err(_) => false,
     }
 }

@@ -46,6 +46,7 @@ mod compile_error;
 mod decision;
 mod decode;
 mod decode_error;
+mod delta;
 mod directory;
 mod envelope;
 mod explain;
@@ -55,12 +56,15 @@ pub mod limits;
 pub mod permission;
 pub mod policy;
 mod queries;
+mod reader;
 mod role;
 mod scope;
+mod slice;
 mod snapshot;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod text;
+mod trust;
 mod wire;
 
 pub use admin::{Applied, apply, dry_run};
@@ -71,8 +75,9 @@ pub use compile::{CompileOptions, compile, compile_snapshot, validate};
 pub use compile_error::{CompileError, Item};
 pub use decision::{Decision, Grant, Reason, Request, ResourceRef};
 pub use decode_error::DecodeError;
+pub use delta::{DELTA_FORMAT, DeltaError, DeltaInfo, apply_delta, delta_info, diff};
 pub use directory::{AssignmentRow, DirectoryEntry, MatchField, RoleDetails, RoleFilter, RoleName};
-pub use envelope::{FORMAT_VERSION, probe_verify};
+pub use envelope::FORMAT_VERSION;
 pub use explain::{Explanation, RoleOption};
 pub use policy::{
     Account, Assignment, Organization, Policy, Resource, ResourceKey, Role, Settings, Subaccount,
@@ -81,7 +86,9 @@ pub use policy::{
 pub use queries::{Holder, QueryError};
 pub use role::RoleKind;
 pub use scope::ScopeLevel;
+pub use slice::SliceError;
 pub use snapshot::{
     AssignmentView, ResourceView, RoleView, ScopeView, Snapshot, SnapshotMeta, SnapshotStats,
     UserView,
 };
+pub use trust::{SIGNATURE_DOMAIN, Trust, TrustError, TrustedKey, envelope_meta, public_key, sign};

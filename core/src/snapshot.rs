@@ -103,7 +103,7 @@ pub struct SnapshotMeta {
     pub revision: u64,
     /// When it was compiled, in seconds since the Unix epoch (as the compiler was told).
     pub issued_at: u64,
-    /// SHA-256 of the payload, verified on decode.
+    /// The first 32 bytes of the payload's SHA-512, verified on decode.
     pub checksum: [u8; 32],
     /// Key id of the signature slot, when the snapshot carries one.
     pub key_id: Option<alloc::string::String>,

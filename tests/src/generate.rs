@@ -219,7 +219,7 @@ pub fn policy(shape: &Shape, seed: u64) -> Policy {
     let users: Vec<User> = (0..shape.users.max(1))
         .map(|i| User {
             id: rng.sid("US"),
-            name: format!("User {i}"),
+            name: format!("User {i:06}"),
             email: format!("user{i}@example.com"),
         })
         .collect();

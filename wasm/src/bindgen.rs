@@ -11,7 +11,6 @@ use rolegate_core::{
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-
 /// A JS `Error` with `code` set.
 fn error(code: &str, message: &str) -> JsValue {
     let e = js_sys::Error::new(message);
@@ -275,13 +274,6 @@ impl Authorizer {
     /// Every scope: organization, accounts, subaccounts.
     pub fn scopes(&self) -> Result<JsValue, JsValue> {
         to_js(&self.snapshot.scopes().collect::<Vec<_>>())
-    }
-
-    /// probe
-    #[wasm_bindgen(js_name = probeVerify)]
-    pub fn probe_verify(key: &[u8], msg: &[u8], sig: &[u8]) -> bool {
-        let (Ok(k), Ok(s)) = (<[u8; 32]>::try_from(key), <[u8; 64]>::try_from(sig)) else { return false };
-        rolegate_core::probe_verify(&k, msg, &s)
     }
 
     /// The snapshot's revision.
