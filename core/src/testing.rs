@@ -4,7 +4,7 @@
 use alloc::vec::Vec;
 
 use crate::decode_error::DecodeError;
-use crate::envelope::{parse, seal};
+use crate::envelope::{parse, seal, seal_signed};
 
 /// Re-seals `snapshot` after `edit` has changed its payload: same organization, revision
 /// and issue time, fresh checksum.
@@ -27,4 +27,27 @@ pub fn reseal(snapshot: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Result<Vec<u8
 /// Seals arbitrary payload bytes into a snapshot envelope, for fuzzing the payload decoder.
 pub fn seal_payload(organization: &str, revision: u64, payload: &[u8]) -> Vec<u8> {
     seal(organization, revision, 0, payload).unwrap_or_default()
+}
+
+/// Like [`reseal`], but keeps the signature slot as it was: a tampered payload behind a
+/// valid-looking envelope.
+pub fn reseal_keeping_signature(
+    snapshot: &[u8],
+    edit: impl FnOnce(&mut Vec<u8>),
+) -> Result<Vec<u8>, DecodeError> {
+    let opened = parse(snapshot)?;
+    let mut payload = opened.envelope.payload.to_vec();
+    edit(&mut payload);
+    let e = &opened.envelope;
+    seal_signed(
+        e.organization,
+        e.revision,
+        e.issued_at,
+        &payload,
+        e.signature.as_ref().map(|s| (s.key_id, s.signature)),
+    )
+    .map_err(|_| DecodeError::Malformed {
+        part: "payload",
+        reason: "could not be re-sealed",
+    })
 }

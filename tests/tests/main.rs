@@ -19,3 +19,4 @@ mod no_alloc;
 mod properties;
 mod rules;
 mod sizes;
+mod trust;
