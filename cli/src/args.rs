@@ -140,6 +140,69 @@ pub enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Make an ed25519 signing key (a JSON key file); prints its public part.
+    Keygen {
+        /// The key id snapshots will name.
+        #[arg(long)]
+        key_id: String,
+        /// Where to write the secret key file.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Sign a snapshot (or slice) with a secret key file.
+    Sign {
+        /// The snapshot.
+        snapshot: PathBuf,
+        /// The secret key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// Where to write the signed snapshot.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Check a snapshot's signature, organization, revision and age. Exit 0 when trusted.
+    Verify {
+        /// The snapshot.
+        snapshot: PathBuf,
+        #[command(flatten)]
+        trust: TrustArgs,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Write a delta from one snapshot to a newer one.
+    Diff {
+        /// The snapshot clients have.
+        old: PathBuf,
+        /// The snapshot they should get.
+        new: PathBuf,
+        /// Where to write the delta.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Rebuild a snapshot from its base and a delta.
+    ApplyDelta {
+        /// The base snapshot.
+        base: PathBuf,
+        /// The delta.
+        delta: PathBuf,
+        /// Where to write the rebuilt snapshot.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Write a snapshot holding one user only (for that user's console).
+    Slice {
+        /// The full snapshot.
+        snapshot: PathBuf,
+        /// The user.
+        #[arg(long)]
+        user: String,
+        /// Sign the slice with this secret key file.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Where to write the slice.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Manage and look up users.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -286,6 +349,24 @@ pub struct Format {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What a snapshot must satisfy to be trusted.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// A trusted key file (public or secret); repeat for several (key rotation). With none,
+    /// signatures are not required.
+    #[arg(long = "trust", value_name = "KEY_FILE")]
+    pub keys: Vec<PathBuf>,
+    /// The only organization accepted.
+    #[arg(long)]
+    pub organization: Option<String>,
+    /// Refuse revisions below this one.
+    #[arg(long)]
+    pub min_revision: Option<u64>,
+    /// Refuse snapshots issued more than this many seconds ago.
+    #[arg(long)]
+    pub max_age: Option<u64>,
 }
 
 /// Which engine answers.

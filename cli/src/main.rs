@@ -7,12 +7,14 @@ mod admin_cmd;
 mod args;
 mod ask;
 mod build;
+mod deltas;
 mod demo;
 mod directory_cmd;
 mod failure;
 mod files;
 mod guest;
 mod inspect;
+mod keys;
 mod output;
 mod render;
 mod store;
@@ -77,6 +79,37 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             account,
             to,
         } => admin_cmd::transfer(&change, &account, &to),
+        Command::Keygen { key_id, output } => keys::keygen(&key_id, &output),
+        Command::Sign {
+            snapshot,
+            key,
+            output,
+        } => keys::run_sign(&snapshot, &key, &output),
+        Command::Verify {
+            snapshot,
+            trust,
+            format,
+        } => {
+            let trust = keys::trust(
+                &trust.keys,
+                trust.organization.as_deref(),
+                trust.min_revision,
+                trust.max_age,
+            )?;
+            keys::run_verify(&snapshot, &trust, format.json)
+        }
+        Command::Diff { old, new, output } => deltas::run_diff(&old, &new, &output),
+        Command::ApplyDelta {
+            base,
+            delta,
+            output,
+        } => deltas::run_apply(&base, &delta, &output),
+        Command::Slice {
+            snapshot,
+            user,
+            key,
+            output,
+        } => deltas::run_slice(&snapshot, &user, key.as_deref(), &output),
         Command::Users(users) => match users {
             UsersCommand::Add {
                 change,
