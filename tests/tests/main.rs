@@ -18,5 +18,6 @@ mod golden;
 mod no_alloc;
 mod properties;
 mod rules;
+mod signed_fixtures;
 mod sizes;
 mod trust;
