@@ -708,8 +708,7 @@ impl<'p> Plan<'p> {
             options.revision,
             options.issued_at,
             &bytes,
-        )
-        .map_err(|_| CompileError::Encode("the envelope could not be serialized"))?;
+        );
         if sealed.len() > MAX_SNAPSHOT_BYTES {
             return Err(CompileError::TooMany {
                 what: "snapshot bytes",

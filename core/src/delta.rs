@@ -273,10 +273,11 @@ pub fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
     if checksum(&payload) != target_checksum {
         return Err(DeltaError::Snapshot(DecodeError::ChecksumMismatch));
     }
-    seal_signed(organization, revision, issued_at, &payload, signature).map_err(|_| {
-        DeltaError::Snapshot(DecodeError::Malformed {
-            part: "delta",
-            reason: "could not be re-sealed",
-        })
-    })
+    Ok(seal_signed(
+        organization,
+        revision,
+        issued_at,
+        &payload,
+        signature,
+    ))
 }

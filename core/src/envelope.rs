@@ -8,7 +8,7 @@ use sha2::{Digest, Sha512};
 use crate::decode_error::DecodeError;
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::reader::Reader;
-use crate::wire::{Envelope, Header, MAGIC, SignatureSlot};
+use crate::wire::{Envelope, Header, MAGIC};
 
 /// The snapshot wire format this build writes and reads.
 pub const FORMAT_VERSION: u16 = 2;
@@ -28,37 +28,48 @@ pub(crate) fn checksum(payload: &[u8]) -> [u8; 32] {
 }
 
 /// Wraps an encoded payload, unsigned.
-pub(crate) fn seal(
-    organization: &str,
-    revision: u64,
-    issued_at: u64,
-    payload: &[u8],
-) -> Result<Vec<u8>, postcard::Error> {
+pub(crate) fn seal(organization: &str, revision: u64, issued_at: u64, payload: &[u8]) -> Vec<u8> {
     seal_signed(organization, revision, issued_at, payload, None)
 }
 
-/// Wraps an encoded payload with a signature (key id, signature bytes).
+/// Wraps an encoded payload with a signature (key id, signature bytes). Written by hand, as
+/// the envelope is read (see `reader`): postcard's layout, without postcard's serializer in
+/// the wasm builds that re-seal deltas.
 pub(crate) fn seal_signed(
     organization: &str,
     revision: u64,
     issued_at: u64,
     payload: &[u8],
     signature: Option<(&str, &[u8])>,
-) -> Result<Vec<u8>, postcard::Error> {
-    let mut out = postcard::to_allocvec(&Header {
-        magic: MAGIC,
-        format: FORMAT_VERSION,
-    })?;
-    let envelope = Envelope {
-        organization,
-        revision,
-        issued_at,
-        checksum: checksum(payload),
-        signature: signature.map(|(key_id, signature)| SignatureSlot { key_id, signature }),
-        payload,
-    };
-    out.extend_from_slice(&postcard::to_allocvec(&envelope)?);
-    Ok(out)
+) -> Vec<u8> {
+    fn varint(out: &mut Vec<u8>, mut n: u64) {
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+    fn bytes(out: &mut Vec<u8>, b: &[u8]) {
+        varint(out, b.len() as u64);
+        out.extend_from_slice(b);
+    }
+    let mut out = Vec::with_capacity(payload.len() + organization.len() + 128);
+    out.extend_from_slice(&MAGIC);
+    varint(&mut out, u64::from(FORMAT_VERSION));
+    bytes(&mut out, organization.as_bytes());
+    varint(&mut out, revision);
+    varint(&mut out, issued_at);
+    out.extend_from_slice(&checksum(payload));
+    match signature {
+        Some((key_id, signature)) => {
+            out.push(1);
+            bytes(&mut out, key_id.as_bytes());
+            bytes(&mut out, signature);
+        }
+        None => out.push(0),
+    }
+    bytes(&mut out, payload);
+    out
 }
 
 /// Parses the envelope and verifies the payload checksum.

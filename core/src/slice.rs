@@ -120,13 +120,12 @@ impl Snapshot {
                 .collect(),
             built_in_cap: self.built_in_cap,
         };
-        let bytes = postcard::to_allocvec(&payload).unwrap_or_default();
+        let bytes = postcard::to_allocvec(&payload).map_err(|_| SliceError::Encode)?;
         Ok(seal(
             self.organization(),
             self.meta.revision,
             self.meta.issued_at,
             &bytes,
-        )
-        .unwrap_or_default())
+        ))
     }
 }

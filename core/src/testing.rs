@@ -12,21 +12,17 @@ pub fn reseal(snapshot: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Result<Vec<u8
     let opened = parse(snapshot)?;
     let mut payload = opened.envelope.payload.to_vec();
     edit(&mut payload);
-    seal(
+    Ok(seal(
         opened.envelope.organization,
         opened.envelope.revision,
         opened.envelope.issued_at,
         &payload,
-    )
-    .map_err(|_| DecodeError::Malformed {
-        part: "payload",
-        reason: "could not be re-sealed",
-    })
+    ))
 }
 
 /// Seals arbitrary payload bytes into a snapshot envelope, for fuzzing the payload decoder.
 pub fn seal_payload(organization: &str, revision: u64, payload: &[u8]) -> Vec<u8> {
-    seal(organization, revision, 0, payload).unwrap_or_default()
+    seal(organization, revision, 0, payload)
 }
 
 /// Like [`reseal`], but keeps the signature slot as it was: a tampered payload behind a
@@ -39,15 +35,11 @@ pub fn reseal_keeping_signature(
     let mut payload = opened.envelope.payload.to_vec();
     edit(&mut payload);
     let e = &opened.envelope;
-    seal_signed(
+    Ok(seal_signed(
         e.organization,
         e.revision,
         e.issued_at,
         &payload,
         e.signature.as_ref().map(|s| (s.key_id, s.signature)),
-    )
-    .map_err(|_| DecodeError::Malformed {
-        part: "payload",
-        reason: "could not be re-sealed",
-    })
+    ))
 }

@@ -196,17 +196,13 @@ pub fn sign(bytes: &[u8], key_id: &str, secret: &[u8; 32]) -> Result<Vec<u8>, De
     let e = &opened.envelope;
     let message = signed_message(e.organization, e.revision, e.issued_at, &e.checksum);
     let signature = ed25519_dalek::SigningKey::from_bytes(secret).sign(&message);
-    seal_signed(
+    Ok(seal_signed(
         e.organization,
         e.revision,
         e.issued_at,
         e.payload,
         Some((key_id, &signature.to_bytes())),
-    )
-    .map_err(|_| DecodeError::Malformed {
-        part: "envelope",
-        reason: "could not be re-sealed",
-    })
+    ))
 }
 
 /// The public key of an ed25519 secret key.

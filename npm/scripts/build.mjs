@@ -54,7 +54,7 @@ const built = join(root, 'target', 'wasm32-unknown-unknown', 'wasm', 'rolegate_w
 const optimised = join(dist, 'rolegate_opt.wasm');
 // The features rustc enables by default for wasm32-unknown-unknown, spelled for binaryen.
 run('wasm-opt', [
-  '-Oz', '--strip-debug', '--strip-producers',
+  '-Oz', '--converge', '--strip-debug', '--strip-producers',
   '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
   '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
   built, '-o', optimised,

@@ -62,6 +62,29 @@ function resourceParts(resource) {
   throw badArgument('resource must be { type, id } or "type:id"');
 }
 
+/** `[{ id, publicKey }]` with `publicKey` as 32 bytes or 64 hex digits → `[{ id, key }]`. */
+function trustedKeys(list) {
+  if (!Array.isArray(list)) throw badArgument('trustedKeys must be an array of { id, publicKey }');
+  return list.map((k) => {
+    const id = text('trusted key id', k?.id);
+    if (id === NONE || id.includes('\0')) throw badArgument('a trusted key id must be a non-empty name');
+    let key = k.publicKey;
+    if (typeof key === 'string' && /^[0-9a-fA-F]{64}$/.test(key)) {
+      key = Uint8Array.from(key.match(/../g), (h) => parseInt(h, 16));
+    }
+    if (!(key instanceof Uint8Array) || key.length !== 32) {
+      throw badArgument(`trusted key ${id}: publicKey must be 32 bytes or 64 hex digits`);
+    }
+    return { id, key };
+  });
+}
+
+function concatKeys(keys) {
+  const out = new Uint8Array(keys.length * 32);
+  keys.forEach((k, i) => out.set(k.key, i * 32));
+  return out;
+}
+
 function toBytes(bytes) {
   if (bytes instanceof Uint8Array) return bytes;
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
@@ -78,17 +101,52 @@ export class Authorizer {
   #scopes = new Map();
   #resources = new Map();
 
+  #bytes;
+  #trust;
+
   /** @private Use Authorizer.fromSnapshot. */
-  constructor(engine) {
+  constructor(engine, bytes, trust) {
     this.#engine = engine;
+    this.#bytes = bytes;
+    this.#trust = trust;
   }
 
-  /** Decodes snapshot bytes. Throws an Error whose `code` starts with `snapshot-` when they are not a valid snapshot. */
-  static fromSnapshot(bytes) {
+  /**
+   * Decodes snapshot bytes, refusing what `trust` does not accept. Throws an Error whose
+   * `code` names why (`snapshot-checksum-mismatch`, `unsigned`, `bad-signature`, …).
+   * @param trust { trustedKeys?: [{ id, publicKey }], organization?, minRevision?, maxAgeSeconds?, now? }
+   */
+  static fromSnapshot(bytes, trust = {}) {
     if (!ready) {
       throw new RolegateError('not-initialized', 'the wasm engine is not initialised: call initialize(module) from "rolegate/edge" first');
     }
-    return new Authorizer(WasmAuthorizer.fromSnapshot(toBytes(bytes)));
+    const view = toBytes(bytes);
+    const keys = trustedKeys(trust.trustedKeys ?? []);
+    const engine = WasmAuthorizer.fromTrustedSnapshot(
+      view,
+      keys.map((k) => `${k.id}\0`).join(''),
+      concatKeys(keys),
+      trust.organization ?? NONE,
+      trust.minRevision ?? -1,
+      trust.maxAgeSeconds ?? -1,
+      trust.now ?? Date.now() / 1000,
+    );
+    return new Authorizer(engine, view, trust);
+  }
+
+  /**
+   * The snapshot a delta produces from this one, as a new Authorizer, checked with `trust`
+   * (by default the trust this one was made with). Throws `delta-wrong-base` for a delta of
+   * another base.
+   */
+  applyDelta(delta, trust = this.#trust) {
+    const next = WasmAuthorizer.applyDelta(this.#bytes, toBytes(delta));
+    return Authorizer.fromSnapshot(next, trust);
+  }
+
+  /** The snapshot bytes this authorizer was made from. */
+  get bytes() {
+    return this.#bytes;
   }
 
   #resource(resource) {

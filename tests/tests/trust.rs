@@ -309,7 +309,8 @@ fn slices_decide_like_the_full_snapshot_and_hold_no_one_else() {
 fn delivery(revision: u64, signer: u8) -> Vec<u8> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    static MADE: OnceLock<Mutex<HashMap<(u64, u8), Vec<u8>>>> = OnceLock::new();
+    type Made = Mutex<HashMap<(u64, u8), Vec<u8>>>;
+    static MADE: OnceLock<Made> = OnceLock::new();
     let made = MADE.get_or_init(Default::default);
     let mut made = made.lock().unwrap();
     made.entry((revision, signer))

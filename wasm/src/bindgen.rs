@@ -6,10 +6,17 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use rolegate_core::{
-    NO_RESOURCE, Request, ResourceRef, RoleFilter, RoleKind, ScopeLevel, Snapshot,
+    NO_RESOURCE, Request, ResourceRef, RoleFilter, RoleKind, ScopeLevel, Snapshot, Trust,
+    TrustedKey,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+// TLSF instead of std's dlmalloc: a fraction of the code, constant-time, enough for the
+// engine's few large allocations and JS's short-lived strings.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: rlsf::GlobalTlsf = rlsf::GlobalTlsf::new();
 
 /// A JS `Error` with `code` set.
 fn error(code: &str, message: &str) -> JsValue {
@@ -75,13 +82,54 @@ pub struct Authorizer {
 
 #[wasm_bindgen(js_class = WasmAuthorizer)]
 impl Authorizer {
-    /// Decodes snapshot bytes; throws with a `snapshot-*` code when they are not a valid
-    /// snapshot.
-    #[wasm_bindgen(js_name = fromSnapshot)]
-    pub fn from_snapshot(bytes: &[u8]) -> Result<Authorizer, JsValue> {
-        Snapshot::decode(bytes)
+    /// Decodes snapshot bytes that the trust settings accept: `keyIds` is the key ids, each
+    /// ending in `\0`, the i-th naming the 32-byte public key `keys[32i..32i+32]`; no keys, an empty `organization`, a negative
+    /// `minRevision` or `maxAge` mean "any" (so no trust settings at all is a plain decode).
+    /// Throws with the snapshot or trust code (`snapshot-checksum-mismatch`, `unsigned`, …).
+    #[wasm_bindgen(js_name = fromTrustedSnapshot)]
+    pub fn from_trusted_snapshot(
+        bytes: &[u8],
+        key_ids: &str,
+        keys: &[u8],
+        organization: &str,
+        min_revision: f64,
+        max_age: f64,
+        now: f64,
+    ) -> Result<Authorizer, JsValue> {
+        let publics = keys.chunks_exact(32);
+        if key_ids.split_terminator('\0').count() != publics.len()
+            || !publics.remainder().is_empty()
+        {
+            return Err(error(
+                "bad-argument",
+                "each trusted key needs an id and 32 bytes",
+            ));
+        }
+        let trust = Trust {
+            keys: key_ids
+                .split_terminator('\0')
+                .zip(publics)
+                .filter_map(|(id, k)| {
+                    Some(TrustedKey {
+                        id: id.into(),
+                        public: <[u8; 32]>::try_from(k).ok()?,
+                    })
+                })
+                .collect(),
+            organization: (!organization.is_empty()).then(|| organization.into()),
+            min_revision: (min_revision >= 0.0).then_some(min_revision as u64),
+            max_age: (max_age >= 0.0).then_some(max_age as u64),
+        };
+        Snapshot::decode_trusted(bytes, &trust, now.max(0.0) as u64)
             .map(|snapshot| Authorizer { snapshot })
             .map_err(|e| error(e.code(), &e.to_string()))
+    }
+
+    /// Rebuilds the snapshot a delta produces from its base snapshot's bytes; throws with a
+    /// `delta-*` code for the wrong base or a damaged delta. Verify the result as any snapshot.
+    #[wasm_bindgen(js_name = applyDelta)]
+    pub fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, JsValue> {
+        rolegate_core::apply_delta(base, delta).map_err(|e| error(e.code(), &e.to_string()))
     }
 
     /// Allow (`true`) or Deny. An empty resource type means no resource.
