@@ -126,6 +126,26 @@ export interface RoleFilter {
   level?: ScopeLevel;
 }
 
+/** A public key snapshots may be signed with: 32 bytes, or 64 hex digits. */
+export interface TrustedKey {
+  id: string;
+  publicKey: Uint8Array | string;
+}
+
+/** What a snapshot must satisfy to be accepted. Nothing set: any well-formed snapshot. */
+export interface TrustSettings {
+  /** Require a valid signature by one of these keys (several during a rotation). */
+  trustedKeys?: TrustedKey[];
+  /** The only organization accepted. */
+  organization?: string;
+  /** Refuse revisions below this: no rollback. */
+  minRevision?: number;
+  /** Refuse snapshots issued more than this many seconds before `now`. */
+  maxAgeSeconds?: number;
+  /** Seconds since the Unix epoch; default `Date.now() / 1000`. */
+  now?: number;
+}
+
 /** Every `code` an error from this package can carry. */
 export type ErrorCode =
   | 'bad-argument'
@@ -142,6 +162,15 @@ export type ErrorCode =
   | 'snapshot-checksum-mismatch'
   | 'snapshot-too-many'
   | 'snapshot-invalid'
+  | 'unsigned'
+  | 'unknown-key'
+  | 'bad-signature'
+  | 'expired'
+  | 'delta-bad-magic'
+  | 'delta-unsupported-format'
+  | 'delta-wrong-base'
+  | 'delta-malformed'
+  | 'delta-wrong-organization'
   | 'http-status'
   | 'fetch-failed'
   | 'timeout'
@@ -157,8 +186,12 @@ export class RolegateError extends Error {
 /** One organization's snapshot, decoded. Immutable: load a new one to move on. */
 export class Authorizer {
   private constructor();
-  /** Throws an error with a `snapshot-*` code when the bytes are not a valid snapshot. */
-  static fromSnapshot(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Authorizer;
+  /** Throws an error whose code says why the bytes are not a valid, trusted snapshot. */
+  static fromSnapshot(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, trust?: TrustSettings): Authorizer;
+  /** The snapshot a delta produces from this one, checked with `trust` (default: this one's). */
+  applyDelta(delta: Uint8Array | ArrayBuffer | ArrayBufferView, trust?: TrustSettings): Authorizer;
+  /** The snapshot bytes it was made from. */
+  readonly bytes: Uint8Array;
   can(user: string, permission: string, scope: string, resource?: ResourceArg): boolean;
   check(user: string, permission: string, scope: string, resource?: ResourceArg): Decision;
   explain(user: string, permission: string, scope: string, resource?: ResourceArg): Explanation;
@@ -190,6 +223,14 @@ export interface LoaderOptions {
   deferActivation?: boolean;
   /** Refuse snapshots of any other organization. */
   organization?: string;
+  /** Require a signature by one of these keys. */
+  trustedKeys?: TrustedKey[];
+  /** Refuse snapshots older than this; `status.expired` reports an active one that is. */
+  maxAgeSeconds?: number;
+  /** `can` denies once the active snapshot is older than `maxAgeSeconds`. Default false. */
+  denyWhenExpired?: boolean;
+  /** Ask for `<url>.delta-<revision>` before the full snapshot. Default true. */
+  deltas?: boolean;
   fetch?: typeof fetch;
   onUpdate?: (authorizer: Authorizer, info: { activated: boolean }) => void;
   onError?: (error: RolegateError) => void;
@@ -201,6 +242,7 @@ export interface LoaderStatus {
   etag: string | null;
   lastSuccess: number | null;
   lastError: { code: ErrorCode; message: string; at: number } | null;
+  expired: boolean;
 }
 
 /** Keeps an Authorizer fed from a snapshot URL; a bad or older snapshot never replaces a good one. */
@@ -210,6 +252,7 @@ export class SnapshotLoader {
   readonly pending: Authorizer | null;
   readonly revision: number | null;
   readonly status: LoaderStatus;
+  readonly expired: boolean;
   /** Deny until a snapshot is loaded. */
   can(user: string, permission: string, scope: string, resource?: ResourceArg): boolean;
   poll(): Promise<PollOutcome>;

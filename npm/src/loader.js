@@ -1,6 +1,7 @@
-// SnapshotLoader: keeps an Authorizer fed from a snapshot URL. Polls with If-None-Match,
-// decodes what arrives, and swaps only when the new snapshot is valid, of the same
-// organization and not older: a bad snapshot never replaces a good one.
+// SnapshotLoader: keeps an Authorizer fed from a snapshot URL. Polls with If-None-Match
+// (first asking for a delta from the revision it has, `<url>.delta-<revision>`, when the
+// server offers one), decodes what arrives, and swaps only when the new snapshot is trusted,
+// of the same organization and not older: a bad snapshot never replaces a good one.
 import { Authorizer, RolegateError } from './authorizer.js';
 
 export class SnapshotLoader {
@@ -20,13 +21,21 @@ export class SnapshotLoader {
    * @param {number} [options.timeoutMs=10000] abandon a request after this long
    * @param {boolean} [options.deferActivation=false] hold a new snapshot until activate()
    * @param {string} [options.organization] refuse snapshots of any other organization
+   * @param {{ id: string, publicKey: Uint8Array | string }[]} [options.trustedKeys] require a
+   *   signature by one of these keys (several during a rotation)
+   * @param {number} [options.maxAgeSeconds] refuse snapshots issued longer ago than this;
+   *   `status.expired` reports when the active one outlives it
+   * @param {boolean} [options.denyWhenExpired=false] `can` denies once the active snapshot expires
+   * @param {boolean} [options.deltas=true] ask for a delta before the full snapshot
    * @param {typeof fetch} [options.fetch] the fetch to use
    * @param {(authorizer: Authorizer, info: { activated: boolean }) => void} [options.onUpdate]
    * @param {(error: Error) => void} [options.onError]
    */
   constructor(url, options = {}) {
     this.#url = url;
-    this.#options = { intervalMs: 30_000, timeoutMs: 10_000, deferActivation: false, ...options };
+    this.#options = {
+      intervalMs: 30_000, timeoutMs: 10_000, deferActivation: false, deltas: true, denyWhenExpired: false, ...options,
+    };
   }
 
   /** The active authorizer, or null before the first good snapshot. */
@@ -44,7 +53,14 @@ export class SnapshotLoader {
     return this.#current ? this.#current.revision : null;
   }
 
-  /** What the loader knows: revision, pending revision, last success and error. */
+  /** Whether the active snapshot is older than `maxAgeSeconds`. */
+  get expired() {
+    const { maxAgeSeconds } = this.#options;
+    return this.#current !== null && maxAgeSeconds !== undefined
+      && Date.now() / 1000 - this.#current.issuedAt > maxAgeSeconds;
+  }
+
+  /** What the loader knows: revision, pending revision, last success and error, expiry. */
   get status() {
     return {
       revision: this.revision,
@@ -52,12 +68,61 @@ export class SnapshotLoader {
       etag: this.#etag,
       lastSuccess: this.#lastSuccess,
       lastError: this.#lastError,
+      expired: this.expired,
     };
   }
 
-  /** Allow or Deny with the active snapshot; Deny when none is loaded yet. */
+  /** Allow or Deny with the active snapshot; Deny when none is loaded yet (or, with
+   * `denyWhenExpired`, when it has expired). */
   can(user, permission, scope, resource) {
-    return this.#current !== null && this.#current.can(user, permission, scope, resource);
+    if (this.#current === null || (this.#options.denyWhenExpired && this.expired)) return false;
+    return this.#current.can(user, permission, scope, resource);
+  }
+
+  /** The trust settings for the next snapshot: ours, no going back, and the organization
+   * we already serve. */
+  #trust(base) {
+    const { trustedKeys, maxAgeSeconds } = this.#options;
+    return {
+      trustedKeys: trustedKeys ?? [],
+      organization: this.#options.organization ?? base?.organization,
+      minRevision: base?.revision,
+      maxAgeSeconds,
+    };
+  }
+
+  async #get(url, headers) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.#options.timeoutMs);
+    try {
+      const response = await (this.#options.fetch ?? globalThis.fetch)(url, { headers, signal: abort.signal, cache: 'no-cache' });
+      const bytes = response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
+      return { response, bytes };
+    } catch (e) {
+      const code = abort.signal.aborted ? 'timeout' : 'fetch-failed';
+      throw new RolegateError(code, `snapshot request to ${url} failed: ${e.message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A newer snapshot through a delta from `base`, or null when none is offered or it does
+   * not apply (the full snapshot is fetched instead). */
+  async #viaDelta(base) {
+    if (!this.#options.deltas || base === null) return null;
+    let got;
+    try {
+      got = await this.#get(`${this.#url}.delta-${base.revision}`, {});
+    } catch {
+      return null;
+    }
+    if (got.bytes === null) return null;
+    try {
+      return base.applyDelta(got.bytes, this.#trust(base));
+    } catch (e) {
+      this.#options.onError?.(e);
+      return null;
+    }
   }
 
   #fail(error) {
@@ -71,45 +136,31 @@ export class SnapshotLoader {
    * (errors go to onError and `status.lastError`).
    */
   async poll() {
-    const { fetch: fetchImpl = globalThis.fetch, timeoutMs } = this.#options;
-    const headers = this.#etag ? { 'If-None-Match': this.#etag } : {};
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
-    let response;
-    let bytes;
-    try {
-      response = await fetchImpl(this.#url, { headers, signal: abort.signal, cache: 'no-cache' });
-      if (response.status === 304) {
+    const base = this.#pending ?? this.#current;
+    let next = await this.#viaDelta(base);
+    let etag = this.#etag;
+    if (next === null) {
+      let got;
+      try {
+        got = await this.#get(this.#url, this.#etag ? { 'If-None-Match': this.#etag } : {});
+      } catch (e) {
+        return this.#fail(e);
+      }
+      if (got.response.status === 304) {
         this.#lastSuccess = Date.now();
         return 'unchanged';
       }
-      if (!response.ok) {
-        return this.#fail(new RolegateError('http-status', `snapshot request to ${this.#url} answered ${response.status}`));
+      if (got.bytes === null) {
+        return this.#fail(new RolegateError('http-status', `snapshot request to ${this.#url} answered ${got.response.status}`));
       }
-      bytes = new Uint8Array(await response.arrayBuffer());
-    } catch (e) {
-      const code = abort.signal.aborted ? 'timeout' : 'fetch-failed';
-      return this.#fail(new RolegateError(code, `snapshot request to ${this.#url} failed: ${e.message}`));
-    } finally {
-      clearTimeout(timer);
+      try {
+        next = Authorizer.fromSnapshot(got.bytes, this.#trust(base));
+      } catch (e) {
+        return this.#fail(e instanceof Error ? e : new RolegateError('snapshot-invalid', String(e)));
+      }
+      etag = got.response.headers.get('etag');
     }
-    let next;
-    try {
-      next = Authorizer.fromSnapshot(bytes);
-    } catch (e) {
-      return this.#fail(e instanceof Error ? e : new RolegateError('snapshot-invalid', String(e)));
-    }
-    const base = this.#pending ?? this.#current;
-    const organization = this.#options.organization ?? base?.organization;
-    if (organization !== undefined && next.organization !== organization) {
-      return this.#fail(new RolegateError('wrong-organization',
-        `snapshot is for organization ${next.organization}, not ${organization}`));
-    }
-    if (base && next.revision < base.revision) {
-      return this.#fail(new RolegateError('stale-revision',
-        `snapshot revision ${next.revision} is older than revision ${base.revision}`));
-    }
-    this.#etag = response.headers.get('etag');
+    this.#etag = etag;
     this.#lastSuccess = Date.now();
     if (base && next.revision === base.revision) return 'unchanged';
     if (this.#options.deferActivation) {

@@ -4,10 +4,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { writeFileSync, rmSync } from 'node:fs';
+import { writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Authorizer } from 'rolegate';
 import { npmDir, root, acmeSnapshot, people, places, groups } from './helpers.mjs';
+import { expected } from './signed.mjs';
 
 const native = Authorizer.fromSnapshot(acmeSnapshot());
 let workerd;
@@ -21,6 +22,9 @@ async function freePort() {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+const signed = ['cases.json', 'test-2026.key.json', 'test-2027.key.json', 'acme-r2-test-2026.rgs',
+  'acme-r3-test-2027.rgs', 'acme-r2-unsigned.rgs', 'acme-r2-tampered.rgs', 'acme-r2-to-r3.rgd'];
 
 // Embeds resolve relative to the config file, so it is written beside the worker.
 const configDir = join(npmDir, 'test', 'workerd');
@@ -42,6 +46,8 @@ const worker :Workerd.Worker = (
     ${js('dist/rolegate.js', join(npmDir, 'dist', 'rolegate.js'))},
     (name = "dist/rolegate_bg.wasm", wasm = ${embed(join(npmDir, 'dist', 'rolegate_bg.wasm'))}),
     (name = "test/workerd/acme.rgs", data = ${embed(join(root, 'tests', 'fixtures', 'acme-r1.rgs'))}),
+    ${js('test/signed.mjs', join(npmDir, 'test', 'signed.mjs'))},
+    ${signed.map((f) => `(name = "fixtures/signed/${f}", ${f.endsWith('.json') ? 'json' : 'data'} = ${embed(join(root, 'tests', 'fixtures', 'signed', f))})`).join(',\n    ')},
   ],
   compatibilityDate = "2025-09-01",
 );
@@ -105,6 +111,12 @@ test('workerd guards a route: 200 on Allow, 403 on Deny', async () => {
   assert.equal(await yes.text(), 'allow');
   const no = await fetch(`${base}/can?${new URLSearchParams({ user: people.paul, permission: 'voice/calls/create', scope: places.Marketing })}`);
   assert.equal(no.status, 403);
+});
+
+test('workerd decides the signed fixtures as the native core does', async () => {
+  const cases = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'signed', 'cases.json'), 'utf8'));
+  const outcomes = await (await fetch(`${base}/signed-cases`)).json();
+  assert.deepEqual(outcomes, expected(cases));
 });
 
 test('workerd reports typed errors', async () => {

@@ -30,7 +30,7 @@ const rev2 = acmeAt(2, 1_700_000_100);
 
 let server;
 let url;
-const state = { body: null, status: 200, delayMs: 0, requests: [] };
+const state = { body: null, status: 200, delayMs: 0, requests: [], deltas: {}, deltaRequests: [] };
 
 function etagOf(bytes) {
   return `"${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}"`;
@@ -38,6 +38,15 @@ function etagOf(bytes) {
 
 before(async () => {
   server = createServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    const delta = path.match(/^\/acme\.rgs\.delta-(\d+)$/);
+    if (delta) {
+      const body = state.deltas[delta[1]];
+      state.deltaRequests.push(path);
+      res.writeHead(body ? 200 : 404);
+      res.end(body ?? 'no delta');
+      return;
+    }
     state.requests.push({ ifNoneMatch: req.headers['if-none-match'] ?? null });
     setTimeout(() => {
       if (state.status !== 200) {
@@ -61,8 +70,8 @@ before(async () => {
 
 after(() => new Promise((resolve) => server.close(resolve)));
 
-function serve(bytes, { status = 200, delayMs = 0 } = {}) {
-  Object.assign(state, { body: bytes, status, delayMs });
+function serve(bytes, { status = 200, delayMs = 0, deltas = {} } = {}) {
+  Object.assign(state, { body: bytes, status, delayMs, deltas });
 }
 
 test('first poll loads; 304 keeps the snapshot; ETag is sent', async () => {

@@ -8,6 +8,13 @@ declare const module: WebAssembly.Module;
 
 initialize(module);
 const authorizer = Authorizer.fromSnapshot(bytes);
+const trusted = Authorizer.fromSnapshot(bytes, {
+  trustedKeys: [{ id: 'ops-2026', publicKey: 'f3e01d0c8f87c61021c94296e4c48d460c3b846884f0b5e43ec390bb74726af0' }],
+  organization: 'OR1',
+  maxAgeSeconds: 86_400,
+});
+const next: Authorizer = trusted.applyDelta(new Uint8Array(16));
+const raw: Uint8Array = next.bytes;
 const allowed: boolean = authorizer.can('US1', 'messaging/services/read', 'AC1');
 authorizer.can('US1', 'billing/invoices/read', 'OR1', { type: 'billing-group', id: 'BG1' });
 authorizer.can('US1', 'billing/invoices/read', 'OR1', 'billing-group:BG1');
@@ -28,6 +35,9 @@ const rows = authorizer.userAssignments('US1').rows.map((r) => r.roles.length);
 
 const loader = new SnapshotLoader('https://cdn.example/acme.rgs', {
   deferActivation: true,
+  trustedKeys: [{ id: 'ops-2026', publicKey: new Uint8Array(32) }],
+  maxAgeSeconds: 3_600,
+  denyWhenExpired: true,
   onUpdate: (a, { activated }) => void [a.revision, activated],
   onError: (e) => {
     const code: ErrorCode = e.code;
@@ -52,5 +62,7 @@ authorizer.can('US1', 'p', 's', { kind: 'billing-group' });
 authorizer.roles({ kind: 'superuser' });
 // @ts-expect-error: revision is read-only
 authorizer.revision = 2;
+// @ts-expect-error: trusted keys have an id
+Authorizer.fromSnapshot(bytes, { trustedKeys: [{ publicKey: 'ab' }] });
 
-void [allowed, batch, revision, why, names, roles, perms, holders, scopes, rows];
+void [allowed, batch, revision, why, names, roles, perms, holders, scopes, rows, raw, loader.status.expired];

@@ -3,6 +3,24 @@
 import { initialize, Authorizer } from '../../src/edge.js';
 import wasm from '../../dist/rolegate_bg.wasm';
 import snapshot from './acme.rgs';
+import { runCases } from '../signed.mjs';
+import cases from '../../fixtures/signed/cases.json';
+import key2026 from '../../fixtures/signed/test-2026.key.json';
+import key2027 from '../../fixtures/signed/test-2027.key.json';
+import r2 from '../../fixtures/signed/acme-r2-test-2026.rgs';
+import r3 from '../../fixtures/signed/acme-r3-test-2027.rgs';
+import unsigned from '../../fixtures/signed/acme-r2-unsigned.rgs';
+import tampered from '../../fixtures/signed/acme-r2-tampered.rgs';
+import delta from '../../fixtures/signed/acme-r2-to-r3.rgd';
+
+const signedFiles = Object.fromEntries(Object.entries({
+  'acme-r2-test-2026.rgs': r2,
+  'acme-r3-test-2027.rgs': r3,
+  'acme-r2-unsigned.rgs': unsigned,
+  'acme-r2-tampered.rgs': tampered,
+  'acme-r2-to-r3.rgd': delta,
+}).map(([name, buffer]) => [name, new Uint8Array(buffer)]));
+const keys = { 'test-2026': key2026.public, 'test-2027': key2027.public };
 
 initialize(wasm);
 const authorizer = Authorizer.fromSnapshot(snapshot);
@@ -23,6 +41,8 @@ export default {
         }
         case '/batch':
           return Response.json([...authorizer.checkBatch(await request.json())]);
+        case '/signed-cases':
+          return Response.json(runCases(Authorizer, cases, signedFiles, keys));
         case '/permissions':
           return Response.json(authorizer.permissions(q.get('user'), q.get('scope')));
         default:
