@@ -15,6 +15,8 @@ pub struct SnapshotInfo {
     pub organization: String,
     /// The revision.
     pub revision: u64,
+    /// When it was issued, in seconds since the Unix epoch.
+    pub issued_at: u64,
 }
 
 /// A resource named in a grant or a request.

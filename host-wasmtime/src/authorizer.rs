@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crossbeam_queue::ArrayQueue;
 
 use arc_swap::ArcSwap;
-use rolegate_core::{Request, ResourceRef};
+use rolegate_core::{Request, ResourceRef, Trust};
 use rolegate_wasm::protocol::{Answer, Query};
 
 use crate::answers::{Decision, Explanation, Holder, Scope, SnapshotInfo};
@@ -30,9 +30,13 @@ struct Generation {
 impl Generation {
     /// Loads `bytes` into a fresh instance — the guest decodes and validates them, so the
     /// host never parses a snapshot itself — and starts a generation with it.
-    fn load(engine: &Engine, bytes: Arc<[u8]>) -> Result<Generation, HostError> {
+    fn load(
+        engine: &Engine,
+        bytes: Arc<[u8]>,
+        verify: Option<(&Trust, u64)>,
+    ) -> Result<Generation, HostError> {
         let mut instance = GuestInstance::new(&engine.inner)?;
-        let info = instance.load(&bytes)?;
+        let info = instance.load(&bytes, verify)?;
         let idle = ArrayQueue::new(MAX_IDLE);
         let _ = idle.push(Box::new(instance));
         Ok(Generation { bytes, info, idle })
@@ -43,7 +47,9 @@ impl Generation {
             Some(instance) => Ok(instance),
             None => {
                 let mut instance = Box::new(GuestInstance::new(&engine.inner)?);
-                instance.load(&self.bytes)?;
+                // Accepted when the generation was made: later instances need no re-check
+                // (and must not fail one, say on freshness, mid-life).
+                instance.load(&self.bytes, None)?;
                 Ok(instance)
             }
         }
@@ -59,9 +65,15 @@ impl Generation {
 pub struct Prepared(Generation);
 
 impl Prepared {
-    /// Loads a snapshot for an authorizer that does not exist yet.
-    pub fn standalone(engine: &Engine, snapshot: &[u8]) -> Result<Prepared, HostError> {
-        Generation::load(engine, Arc::from(snapshot)).map(Prepared)
+    /// Loads a snapshot for an authorizer that does not exist yet, checked against `trust`
+    /// at `now` (seconds since the Unix epoch).
+    pub fn standalone(
+        engine: &Engine,
+        snapshot: &[u8],
+        trust: &Trust,
+        now: u64,
+    ) -> Result<Prepared, HostError> {
+        Generation::load(engine, Arc::from(snapshot), Some((trust, now))).map(Prepared)
     }
 
     /// Its organization and revision, as the guest read them.
@@ -83,7 +95,15 @@ impl std::fmt::Debug for Prepared {
 
 struct Shared {
     engine: Engine,
+    trust: Trust,
     current: ArcSwap<Generation>,
+}
+
+/// Seconds since the Unix epoch, by this machine's clock.
+pub(crate) fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// Answers permission questions from a snapshot through pooled, sandboxed guest instances.
@@ -107,22 +127,39 @@ impl std::fmt::Debug for Authorizer {
 }
 
 impl Authorizer {
-    /// An authorizer serving `snapshot` (validated by loading it into a guest).
+    /// An authorizer serving `snapshot` (validated by loading it into a guest), trusting
+    /// any well-formed snapshot: signed or not, any revision, any age.
     pub fn new(engine: &Engine, snapshot: &[u8]) -> Result<Authorizer, HostError> {
-        Ok(Authorizer::from_prepared(
-            engine,
-            Prepared::standalone(engine, snapshot)?,
-        ))
+        Authorizer::with_trust(engine, snapshot, Trust::default(), now())
     }
 
-    /// An authorizer serving a prepared snapshot.
-    pub fn from_prepared(engine: &Engine, prepared: Prepared) -> Authorizer {
+    /// An authorizer serving `snapshot` if `trust` accepts it at `now` (seconds since the
+    /// Unix epoch) — checked inside the guest — and checking every later snapshot
+    /// ([`prepare`](Self::prepare), [`replace`](Self::replace)) against `trust` too.
+    pub fn with_trust(
+        engine: &Engine,
+        snapshot: &[u8],
+        trust: Trust,
+        now: u64,
+    ) -> Result<Authorizer, HostError> {
+        let prepared = Prepared::standalone(engine, snapshot, &trust, now)?;
+        Ok(Authorizer::from_prepared(engine, prepared, trust))
+    }
+
+    /// An authorizer serving a prepared snapshot, checking later ones against `trust`.
+    pub fn from_prepared(engine: &Engine, prepared: Prepared, trust: Trust) -> Authorizer {
         Authorizer {
             shared: Arc::new(Shared {
                 engine: engine.clone(),
+                trust,
                 current: ArcSwap::from_pointee(prepared.0),
             }),
         }
+    }
+
+    /// The trust settings later snapshots are checked against.
+    pub fn trust(&self) -> &Trust {
+        &self.shared.trust
     }
 
     /// Swaps in a new snapshot once a guest has loaded it; on error the current snapshot keeps
@@ -134,10 +171,30 @@ impl Authorizer {
         Ok(info)
     }
 
-    /// Loads a snapshot into a guest without serving it yet: look at its
-    /// [`info`](Prepared::info), then [`commit`](Self::commit) it or drop it.
+    /// Loads a snapshot into a guest without serving it yet, checked against this
+    /// authorizer's trust now: look at its [`info`](Prepared::info), then
+    /// [`commit`](Self::commit) it or drop it.
     pub fn prepare(&self, snapshot: &[u8]) -> Result<Prepared, HostError> {
-        Generation::load(&self.shared.engine, Arc::from(snapshot)).map(Prepared)
+        self.prepare_with(snapshot, &self.shared.trust, now())
+    }
+
+    /// [`prepare`](Self::prepare) with other trust settings or another time (a syncer adds
+    /// its minimum revision).
+    pub fn prepare_with(
+        &self,
+        snapshot: &[u8],
+        trust: &Trust,
+        now: u64,
+    ) -> Result<Prepared, HostError> {
+        Generation::load(&self.shared.engine, Arc::from(snapshot), Some((trust, now))).map(Prepared)
+    }
+
+    /// The snapshot a delta rebuilds from the current one, rebuilt inside a guest. Not yet
+    /// trusted or served: [`prepare`](Self::prepare) it.
+    pub fn apply_delta(&self, delta: &[u8]) -> Result<Vec<u8>, HostError> {
+        let generation = self.shared.current.load();
+        let bytes = generation.bytes.clone();
+        self.with_instance(|g| g.apply_delta(&bytes, delta))
     }
 
     /// Serves a prepared snapshot from now on; calls in flight finish on the old one.

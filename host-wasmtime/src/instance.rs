@@ -2,10 +2,10 @@
 //! buffer in its memory for requests. Every call is metered with fuel and every answer
 //! checked: nothing the guest returns is trusted.
 
-use rolegate_core::{NO_RESOURCE, Request};
+use rolegate_core::{NO_RESOURCE, Request, Trust};
 use rolegate_wasm::protocol::{
     Answer, BAD_REQUEST, INDEX_PERMISSION, INDEX_RESOURCE, INDEX_SCOPE, INDEX_USER, NO_SNAPSHOT,
-    OUT_OF_MEMORY, Query, WireRequest, status_code,
+    OUT_OF_MEMORY, Query, WireRequest, WireTrust, status_code,
 };
 use rolegate_wasm::protocol::{
     DENY_NO_MATCHING_ASSIGNMENT, DENY_UNKNOWN_PERMISSION, DENY_UNKNOWN_SCOPE, DENY_UNKNOWN_USER,
@@ -56,7 +56,9 @@ impl ResourceLimiter for StoreState {
 struct Exports {
     alloc: TypedFunc<i32, i32>,
     free: TypedFunc<(i32, i32), i32>,
-    load: TypedFunc<(i32, i32), i32>,
+    load: TypedFunc<(i32, i32, i64), i32>,
+    trust: TypedFunc<(i32, i32), i32>,
+    apply_delta: TypedFunc<(i32, i32, i32, i32), i64>,
     query: TypedFunc<(i32, i32), i64>,
     index: TypedFunc<(i32, i32, i32), i32>,
     can_at: TypedFunc<(i32, i32, i32, i32), i32>,
@@ -156,6 +158,8 @@ impl GuestInstance {
             alloc: export(&mut store, &instance, "rolegate_alloc")?,
             free: export(&mut store, &instance, "rolegate_free")?,
             load: export(&mut store, &instance, "rolegate_load")?,
+            trust: export(&mut store, &instance, "rolegate_trust")?,
+            apply_delta: export(&mut store, &instance, "rolegate_apply_delta")?,
             query: export(&mut store, &instance, "rolegate_query")?,
             index: export(&mut store, &instance, "rolegate_index")?,
             can_at: export(&mut store, &instance, "rolegate_can_at")?,
@@ -275,7 +279,18 @@ impl GuestInstance {
     }
 
     /// Decodes snapshot bytes in the guest and makes them current there; what the guest read.
-    pub(crate) fn load(&mut self, snapshot: &[u8]) -> Result<SnapshotInfo, HostError> {
+    pub(crate) fn load(
+        &mut self,
+        snapshot: &[u8],
+        verify: Option<(&Trust, u64)>,
+    ) -> Result<SnapshotInfo, HostError> {
+        let now = match verify {
+            Some((trust, now)) => {
+                self.set_trust(trust)?;
+                i64::try_from(now).unwrap_or(i64::MAX)
+            }
+            None => -1,
+        };
         let ptr = self.allocate(snapshot.len().max(1))?;
         self.write(ptr, snapshot)?;
         let fuel = self.limits.fuel_per_call.saturating_add(
@@ -283,35 +298,87 @@ impl GuestInstance {
                 .fuel_per_snapshot_byte
                 .saturating_mul(snapshot.len() as u64),
         );
-
         let status = invoke(
             &mut self.store,
             &self.exports.load,
-            (ptr, snapshot.len() as i32),
+            (ptr, snapshot.len() as i32, now),
             fuel,
         )?;
         self.release(ptr, snapshot.len().max(1))?;
-        match status {
-            0 => {}
-            s => {
-                return Err(match status_code(s) {
-                    code if code.starts_with("snapshot-") => HostError::Snapshot { code },
-                    _ => HostError::BadResponse("the guest answered an unknown load status"),
-                });
-            }
+        if status != 0 {
+            return Err(match status_code(status) {
+                "unknown-status" | "bad-request" | "no-snapshot" | "out-of-memory" => {
+                    HostError::BadResponse("the guest answered an unknown load status")
+                }
+                code => HostError::Snapshot { code },
+            });
         }
         let info = self.query(&Query::Meta, |a| match a {
             Answer::Meta {
                 organization,
                 revision,
+                issued_at,
             } => Some(SnapshotInfo {
                 organization: organization.to_owned(),
                 revision,
+                issued_at,
             }),
             _ => None,
         })?;
         self.revision = info.revision;
         Ok(info)
+    }
+
+    /// Hands the guest the trust settings its next verified load checks.
+    fn set_trust(&mut self, trust: &Trust) -> Result<(), HostError> {
+        let wire = WireTrust {
+            keys: trust
+                .keys
+                .iter()
+                .map(|k| (k.id.as_str(), k.public))
+                .collect(),
+            organization: trust.organization.as_deref(),
+            min_revision: trust.min_revision,
+            max_age: trust.max_age,
+        };
+        let (ptr, len) = self.request(&wire)?;
+        match invoke(
+            &mut self.store,
+            &self.exports.trust,
+            (ptr, len),
+            self.limits.fuel_per_call,
+        )? {
+            0 => Ok(()),
+            _ => Err(HostError::BadResponse(
+                "the guest refused well-formed trust settings",
+            )),
+        }
+    }
+
+    /// The snapshot `delta` rebuilds from `base`, rebuilt inside the guest (the host never
+    /// parses a delta itself). Not verified: load it to verify.
+    pub(crate) fn apply_delta(&mut self, base: &[u8], delta: &[u8]) -> Result<Vec<u8>, HostError> {
+        let base_ptr = self.allocate(base.len().max(1))?;
+        self.write(base_ptr, base)?;
+        let delta_ptr = self.allocate(delta.len().max(1))?;
+        self.write(delta_ptr, delta)?;
+        let fuel = self.limits.fuel_per_call.saturating_add(
+            self.limits
+                .fuel_per_snapshot_byte
+                .saturating_mul((base.len() + delta.len()) as u64),
+        );
+        let result = invoke(
+            &mut self.store,
+            &self.exports.apply_delta,
+            (base_ptr, base.len() as i32, delta_ptr, delta.len() as i32),
+            fuel,
+        )?;
+        let rebuilt = self
+            .answer(result, |code| HostError::Snapshot { code })
+            .map(<[u8]>::to_vec);
+        self.release(delta_ptr, delta.len().max(1))?;
+        self.release(base_ptr, base.len().max(1))?;
+        rebuilt
     }
 
     /// Writes `bytes` to the scratch buffer, growing it when needed: (address, length).

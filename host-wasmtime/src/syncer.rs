@@ -9,7 +9,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rolegate_core::limits::MAX_SNAPSHOT_BYTES;
 
-use crate::authorizer::{Authorizer, Prepared};
+use rolegate_core::Trust;
+
+use crate::authorizer::{Authorizer, Prepared, now};
 use crate::engine::Engine;
 use crate::error::HostError;
 
@@ -37,6 +39,15 @@ pub struct SyncConfig {
     /// Longest wait between pulls after repeated failures (the wait doubles per failure, with
     /// ±20 % jitter, up to this). Default 5 min.
     pub max_backoff: Duration,
+    /// What a snapshot must satisfy — signature by a trusted key, organization, maximum age
+    /// — checked inside the guest before it is served or persisted. Default: any well-formed
+    /// snapshot. Older revisions than the served one are always refused.
+    pub trust: Trust,
+    /// Once the served snapshot is older than `trust.max_age`, report it (always) and serve
+    /// no authorizer (when this is set), so callers deny. Default false.
+    pub deny_when_expired: bool,
+    /// For HTTP sources: ask for `<url>.delta-<revision>` before the full snapshot. Default true.
+    pub deltas: bool,
 }
 
 impl SyncConfig {
@@ -48,6 +59,9 @@ impl SyncConfig {
             interval: Duration::from_secs(30),
             timeout: Duration::from_secs(10),
             max_backoff: Duration::from_secs(300),
+            trust: Trust::default(),
+            deny_when_expired: false,
+            deltas: true,
         }
     }
 }
@@ -115,6 +129,8 @@ pub struct SyncStatus {
     pub failures: u32,
     /// Time since the last success: how stale the served snapshot may be.
     pub age: Option<Duration>,
+    /// Whether the served snapshot was issued longer ago than `trust.max_age`.
+    pub expired: bool,
 }
 
 #[derive(Default)]
@@ -191,9 +207,14 @@ impl Syncer {
         }
     }
 
-    /// The authorizer, once a snapshot is served; `None` means deny everything.
+    /// The authorizer, once a snapshot is served; `None` means deny everything (also once
+    /// the served snapshot has expired, with `deny_when_expired`).
     pub fn authorizer(&self) -> Option<Authorizer> {
-        self.inner.lock().authorizer.clone()
+        let authorizer = self.inner.lock().authorizer.clone()?;
+        if self.inner.config.deny_when_expired && self.inner.expired(&authorizer) {
+            return None;
+        }
+        Some(authorizer)
     }
 
     /// Pulls once now.
@@ -205,6 +226,10 @@ impl Syncer {
     pub fn status(&self) -> SyncStatus {
         let state = self.inner.lock();
         SyncStatus {
+            expired: state
+                .authorizer
+                .as_ref()
+                .is_some_and(|a| self.inner.expired(a)),
             revision: state.authorizer.as_ref().map(Authorizer::revision),
             last_success: state.last_success.map(|(at, _)| at),
             last_error: state.last_error.clone(),
@@ -229,7 +254,16 @@ impl Inner {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Serves the persisted snapshot, if it is there and a guest accepts it.
+    fn expired(&self, authorizer: &Authorizer) -> bool {
+        self.config
+            .trust
+            .max_age
+            .is_some_and(|max| now().saturating_sub(authorizer.info().issued_at) > max)
+    }
+
+    /// Serves the persisted snapshot, if it is there and a guest accepts it. Its age is not
+    /// held against it: it was fully verified before it was persisted, an old snapshot
+    /// answers better than none, and `status().expired` reports it.
     fn restore(&self) {
         let Some(path) = &self.config.cache_path else {
             return;
@@ -237,10 +271,17 @@ impl Inner {
         let Ok(bytes) = std::fs::read(path) else {
             return;
         };
-        match Authorizer::new(&self.engine, &bytes) {
+        let trust = Trust {
+            max_age: None,
+            ..self.config.trust.clone()
+        };
+        let served = Prepared::standalone(&self.engine, &bytes, &trust, now())
+            .map(|p| Authorizer::from_prepared(&self.engine, p, self.config.trust.clone()));
+        match served {
             Ok(authorizer) => self.lock().authorizer = Some(authorizer),
             Err(e) => {
-                self.lock().last_error = Some(format!("persisted snapshot {}: {e}", path.display()))
+                self.lock().last_error =
+                    Some(format!("persisted snapshot {}: {e}", path.display()));
             }
         }
     }
@@ -285,13 +326,19 @@ impl Inner {
     }
 
     fn pull(&self) -> Result<SyncOutcome, SyncError> {
-        let Some((bytes, tag)) = self.fetch()? else {
+        let current = self.lock().authorizer.clone();
+        let fetched = match current.as_ref().and_then(|a| self.via_delta(a)) {
+            Some(rebuilt) => Some((rebuilt, Tag::Etag(None))),
+            None => self.fetch()?,
+        };
+        let Some((bytes, tag)) = fetched else {
             return Ok(SyncOutcome::Unchanged);
         };
-        let current = self.lock().authorizer.clone();
+        // Checked inside the guest: keys and signature, organization, age.
+        let trust = &self.config.trust;
         let prepared = match &current {
-            Some(a) => a.prepare(&bytes)?,
-            None => Prepared::standalone(&self.engine, &bytes)?,
+            Some(a) => a.prepare_with(&bytes, trust, now())?,
+            None => Prepared::standalone(&self.engine, &bytes, trust, now())?,
         };
         let info = prepared.info().clone();
         if let Some(a) = &current {
@@ -323,7 +370,11 @@ impl Inner {
         match current {
             Some(a) => a.commit(prepared),
             None => {
-                self.lock().authorizer = Some(Authorizer::from_prepared(&self.engine, prepared))
+                self.lock().authorizer = Some(Authorizer::from_prepared(
+                    &self.engine,
+                    prepared,
+                    self.config.trust.clone(),
+                ));
             }
         }
         self.remember(tag);
@@ -337,6 +388,35 @@ impl Inner {
         match tag {
             Tag::Etag(etag) => state.etag = etag,
             Tag::File(stamp) => state.file_stamp = Some(stamp),
+        }
+    }
+
+    /// The snapshot after the served one, through a delta, when the source offers one that
+    /// applies (rebuilt inside a guest); `None` sends the pull to the full snapshot.
+    fn via_delta(&self, current: &Authorizer) -> Option<Vec<u8>> {
+        let Source::Http(url) = &self.config.source else {
+            return None;
+        };
+        if !self.config.deltas {
+            return None;
+        }
+        let url = format!("{url}.delta-{}", current.revision());
+        let mut response = self.agent.get(&url).call().ok()?;
+        if response.status().as_u16() != 200 {
+            return None;
+        }
+        let delta = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_SNAPSHOT_BYTES as u64)
+            .read_to_vec()
+            .ok()?;
+        match current.apply_delta(&delta) {
+            Ok(rebuilt) => Some(rebuilt),
+            Err(e) => {
+                self.lock().last_error = Some(format!("delta {url}: {e}"));
+                None
+            }
         }
     }
 

@@ -18,12 +18,15 @@ use serde::Serialize;
 use crate::protocol::{
     ABI_VERSION, Answer, BAD_REQUEST, DENY_NO_MATCHING_ASSIGNMENT, DENY_UNKNOWN_PERMISSION,
     DENY_UNKNOWN_SCOPE, DENY_UNKNOWN_USER, INDEX_PERMISSION, INDEX_RESOURCE, INDEX_SCOPE,
-    INDEX_USER, NO_SNAPSHOT, OUT_OF_MEMORY, Query, WireRequest, decode_status, query_status,
+    INDEX_USER, NO_SNAPSHOT, OUT_OF_MEMORY, Query, WireRequest, WireTrust, code_status,
+    decode_status, query_status,
 };
 
 /// Everything the guest remembers between calls.
 struct Guest {
     snapshot: Option<Snapshot>,
+    /// What verified loads check.
+    trust: rolegate_core::Trust,
     /// The last response; valid until the next call.
     response: Vec<u8>,
     /// Live buffers from `rolegate_alloc`: address → length.
@@ -38,6 +41,12 @@ unsafe impl Sync for Global {}
 
 static GUEST: Global = Global(UnsafeCell::new(Guest {
     snapshot: None,
+    trust: rolegate_core::Trust {
+        keys: Vec::new(),
+        organization: None,
+        min_revision: None,
+        max_age: None,
+    },
     response: Vec::new(),
     buffers: BTreeMap::new(),
 }));
@@ -158,19 +167,59 @@ pub extern "C" fn rolegate_free(ptr: i32, len: i32) -> i32 {
     0
 }
 
-/// Decodes snapshot bytes and makes them current. 0, or a snapshot status (the previous
-/// snapshot stays current).
+/// Sets the trust settings (a postcard `WireTrust`) verified loads check. 0 or a status.
 #[unsafe(no_mangle)]
-pub extern "C" fn rolegate_load(ptr: i32, len: i32) -> i32 {
+pub extern "C" fn rolegate_trust(ptr: i32, len: i32) -> i32 {
+    let Some(trust) = input(ptr, len).and_then(request::<WireTrust<'_>>) else {
+        return BAD_REQUEST;
+    };
+    guest().trust = trust.trust();
+    0
+}
+
+/// Decodes snapshot bytes and makes them current; with `now` ≥ 0, first checks them against
+/// the trust settings at that time. 0, or a snapshot or trust status (the previous snapshot
+/// stays current).
+#[unsafe(no_mangle)]
+pub extern "C" fn rolegate_load(ptr: i32, len: i32, now: i64) -> i32 {
     let Some(bytes) = input(ptr, len) else {
         return BAD_REQUEST;
     };
-    match Snapshot::decode(bytes) {
+    let g = guest();
+    let decoded = match u64::try_from(now) {
+        Ok(now) => {
+            Snapshot::decode_trusted(bytes, &g.trust, now).map_err(|e| code_status(e.code()))
+        }
+        Err(_) => Snapshot::decode(bytes).map_err(|e| decode_status(&e)),
+    };
+    match decoded {
         Ok(snapshot) => {
-            guest().snapshot = Some(snapshot);
+            g.snapshot = Some(snapshot);
             0
         }
-        Err(e) => decode_status(&e),
+        Err(status) => status,
+    }
+}
+
+/// The snapshot `delta` rebuilds from `base` (both host buffers), or a delta status. Not
+/// trusted: load the result to verify it.
+#[unsafe(no_mangle)]
+pub extern "C" fn rolegate_apply_delta(
+    base_ptr: i32,
+    base_len: i32,
+    delta_ptr: i32,
+    delta_len: i32,
+) -> i64 {
+    let (Some(base), Some(delta)) = (input(base_ptr, base_len), input(delta_ptr, delta_len)) else {
+        return i64::from(BAD_REQUEST);
+    };
+    match rolegate_core::apply_delta(base, delta) {
+        Ok(bytes) => {
+            let g = guest();
+            g.response = bytes;
+            ((g.response.as_ptr() as u32 as i64) << 32) | g.response.len() as u32 as i64
+        }
+        Err(e) => i64::from(code_status(e.code())),
     }
 }
 
@@ -268,6 +317,7 @@ pub extern "C" fn rolegate_query(ptr: i32, len: i32) -> i64 {
         Query::Meta => Ok(Answer::Meta {
             organization: s.organization(),
             revision: s.revision(),
+            issued_at: s.meta().issued_at,
         }),
     };
     let result = match answer {

@@ -10,6 +10,9 @@
 #![no_std]
 
 extern crate alloc;
+// Native test builds need std's test harness.
+#[cfg(test)]
+extern crate std;
 // The ABI guest is a bare cdylib: std brings its allocator and panic handler (abort).
 #[cfg(all(feature = "abi", target_arch = "wasm32"))]
 extern crate std;

@@ -8,7 +8,9 @@
 //! | `rolegate_abi_version` | `() -> i32` | [`ABI_VERSION`] |
 //! | `rolegate_alloc` | `(len: i32) -> i32` | a buffer of `len` bytes for the host to write into; 0 if it cannot |
 //! | `rolegate_free` | `(ptr: i32, len: i32) -> i32` | frees a buffer `rolegate_alloc` returned; [`BAD_REQUEST`] for any other |
-//! | `rolegate_load` | `(ptr: i32, len: i32) -> i32` | decodes snapshot bytes and makes them current; 0 or a status |
+//! | `rolegate_trust` | `(ptr: i32, len: i32) -> i32` | sets the [`WireTrust`] the next verified load checks; 0 or a status |
+//! | `rolegate_load` | `(ptr: i32, len: i32, now: i64) -> i32` | decodes snapshot bytes and makes them current; with `now` ≥ 0, first checks them against the trust set (at that time); 0 or a status |
+//! | `rolegate_apply_delta` | `(base_ptr: i32, base_len: i32, delta_ptr: i32, delta_len: i32) -> i64` | the snapshot a delta rebuilds from its base, or a delta status |
 //! | `rolegate_can` | `(ptr: i32, len: i32) -> i32` | a postcard [`WireRequest`] → 1 Allow, 0 Deny, or a status |
 //! | `rolegate_check` | `(ptr: i32, len: i32) -> i64` | a [`WireRequest`] → a postcard `Decision` |
 //! | `rolegate_check_batch` | `(ptr: i32, len: i32) -> i64` | a postcard `Vec<WireRequest>` → one byte (1/0) per request |
@@ -68,6 +70,25 @@ pub const SNAPSHOT_CODES: [&str; 7] = [
     "snapshot-too-many",
     "snapshot-invalid",
 ];
+/// Trust statuses: the [`TrustError::code`](rolegate_core::TrustError::code)s that are not
+/// snapshot codes, in this order, from -30 down.
+pub const TRUST_CODES: [&str; 6] = [
+    "unsigned",
+    "unknown-key",
+    "bad-signature",
+    "wrong-organization",
+    "stale-revision",
+    "expired",
+];
+/// Delta statuses: the [`DeltaError::code`](rolegate_core::DeltaError::code)s that are not
+/// snapshot codes, in this order, from -40 down.
+pub const DELTA_CODES: [&str; 5] = [
+    "delta-bad-magic",
+    "delta-unsupported-format",
+    "delta-wrong-base",
+    "delta-malformed",
+    "delta-wrong-organization",
+];
 /// Query statuses: the [`QueryError::code`]s, in this order, from -20 down.
 pub const QUERY_CODES: [&str; 3] = ["unknown-user", "unknown-scope", "unknown-permission"];
 
@@ -81,6 +102,23 @@ fn status_of(code: &str, codes: &[&str], base: i32) -> i32 {
 /// The status for a decode error.
 pub fn decode_status(e: &DecodeError) -> i32 {
     status_of(e.code(), &SNAPSHOT_CODES, -10)
+}
+
+/// The status for any code: snapshot, trust or delta.
+pub fn code_status(code: &str) -> i32 {
+    [
+        (&SNAPSHOT_CODES[..], -10),
+        (&TRUST_CODES[..], -30),
+        (&DELTA_CODES[..], -40),
+    ]
+    .iter()
+    .find_map(|(codes, base)| {
+        codes
+            .iter()
+            .position(|c| *c == code)
+            .map(|i| base - i as i32)
+    })
+    .unwrap_or(BAD_REQUEST)
 }
 
 /// The status for a query error.
@@ -97,7 +135,42 @@ pub fn status_code(status: i32) -> &'static str {
         OUT_OF_MEMORY => "out-of-memory",
         -16..=-10 => at(&SNAPSHOT_CODES, -10).unwrap_or("unknown-status"),
         -22..=-20 => at(&QUERY_CODES, -20).unwrap_or("unknown-status"),
+        -35..=-30 => at(&TRUST_CODES, -30).unwrap_or("unknown-status"),
+        -44..=-40 => at(&DELTA_CODES, -40).unwrap_or("unknown-status"),
         _ => "unknown-status",
+    }
+}
+
+/// Trust settings on the wire (see [`rolegate_core::Trust`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireTrust<'a> {
+    /// (key id, public key) pairs.
+    #[serde(borrow)]
+    pub keys: Vec<(&'a str, [u8; 32])>,
+    /// The only organization accepted.
+    pub organization: Option<&'a str>,
+    /// The lowest revision accepted.
+    pub min_revision: Option<u64>,
+    /// The oldest accepted, in seconds.
+    pub max_age: Option<u64>,
+}
+
+impl WireTrust<'_> {
+    /// The core trust settings.
+    pub fn trust(&self) -> rolegate_core::Trust {
+        rolegate_core::Trust {
+            keys: self
+                .keys
+                .iter()
+                .map(|(id, public)| rolegate_core::TrustedKey {
+                    id: (*id).into(),
+                    public: *public,
+                })
+                .collect(),
+            organization: self.organization.map(Into::into),
+            min_revision: self.min_revision,
+            max_age: self.max_age,
+        }
     }
 }
 
@@ -183,6 +256,8 @@ pub enum Answer<'a> {
         organization: &'a str,
         /// Revision.
         revision: u64,
+        /// When it was issued, in seconds since the Unix epoch.
+        issued_at: u64,
     },
 }
 
@@ -200,6 +275,13 @@ mod tests {
         }
         for (i, code) in QUERY_CODES.iter().enumerate() {
             assert_eq!(status_code(-20 - i as i32), *code);
+        }
+        for code in SNAPSHOT_CODES
+            .iter()
+            .chain(&TRUST_CODES)
+            .chain(&DELTA_CODES)
+        {
+            assert_eq!(status_code(code_status(code)), *code);
         }
         assert_eq!(status_code(NO_SNAPSHOT), "no-snapshot");
         assert_eq!(status_code(-99), "unknown-status");

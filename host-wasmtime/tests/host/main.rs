@@ -14,6 +14,7 @@ mod differential;
 mod faults;
 mod nginx;
 mod sync;
+mod trust;
 
 use std::path::PathBuf;
 

@@ -82,21 +82,31 @@ impl Nginx {
         std::fs::rename(&tmp, self.dir.join("www").join(file)).unwrap();
     }
 
-    /// The first `n` HTTP statuses nginx logged, in order (it writes the log line just after
-    /// the response, so this waits for it).
-    pub fn statuses(&self, n: usize) -> Vec<u16> {
+    /// The requests nginx logged as (path, status), in order, once there are at least `n`
+    /// (it writes the log line just after the response, so this waits for it, up to 5 s).
+    pub fn log(&self, n: usize) -> Vec<(String, u16)> {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let statuses: Vec<u16> = std::fs::read_to_string(self.dir.join("access.log"))
+            let log: Vec<(String, u16)> = std::fs::read_to_string(self.dir.join("access.log"))
                 .unwrap_or_default()
                 .lines()
-                .filter_map(|l| l.split('"').nth(2)?.split_whitespace().next()?.parse().ok())
+                .filter_map(|l| {
+                    let mut quoted = l.split('"');
+                    let request = quoted.nth(1)?;
+                    let status = quoted.next()?.split_whitespace().next()?.parse().ok()?;
+                    Some((request.split_whitespace().nth(1)?.to_owned(), status))
+                })
                 .collect();
-            if statuses.len() >= n || Instant::now() > deadline {
-                return statuses;
+            if log.len() >= n || Instant::now() > deadline {
+                return log;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// The statuses of [`log`](Self::log).
+    pub fn statuses(&self, n: usize) -> Vec<u16> {
+        self.log(n).into_iter().map(|(_, status)| status).collect()
     }
 
     pub fn stop(&mut self) {
