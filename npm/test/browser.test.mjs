@@ -104,6 +104,18 @@ test('Bella (Organization Billing Viewer) may only view billing', async () => {
   await page.screenshot({ path: join(shots, 'console-bella.png'), fullPage: true });
 });
 
+test('the conformance vectors hold in Chromium', async () => {
+  const conformance = await browser.newPage();
+  conformance.on('pageerror', (e) => pageErrors.push(e.message));
+  await conformance.goto(`${server.base}/npm/test/browser/conformance.html`);
+  await conformance.waitForSelector('body[data-done="true"]', { timeout: 30_000 });
+  const result = JSON.parse(await conformance.textContent('#result'));
+  assert.ok(result.checked >= 3_000, `${result.checked} checked`);
+  assert.deepEqual(result.mismatches, []);
+  assert.equal(result.count, 0);
+  await conformance.close();
+});
+
 test('the page raised no errors', () => {
   assert.deepEqual(pageErrors, []);
 });

@@ -29,6 +29,21 @@ const signed = ['cases.json', 'test-2026.key.json', 'test-2027.key.json', 'acme-
 // Embeds resolve relative to the config file, so it is written beside the worker.
 const configDir = join(npmDir, 'test', 'workerd');
 
+const conformanceDir = join(root, 'tests', 'conformance', 'v1');
+const conformanceOrgs = JSON.parse(readFileSync(join(conformanceDir, 'manifest.json'), 'utf8')).organizations;
+
+/** An ES module importing every conformance file (workerd modules are declared up front). */
+function conformanceModule() {
+  const lines = [];
+  const entries = [];
+  conformanceOrgs.forEach((org, i) => {
+    lines.push(`import snapshot${i} from '../../conformance/${org.snapshot}';`);
+    lines.push(`import cases${i} from '../../conformance/${org.cases}';`);
+    entries.push(`{ name: ${JSON.stringify(org.name)}, snapshot: snapshot${i}, cases: cases${i} }`);
+  });
+  return `${lines.join('\n')}\nexport const conformance = [\n  ${entries.join(',\n  ')},\n];\n`;
+}
+
 function config(port) {
   const embed = (path) => `embed "${relative(configDir, path)}"`;
   const js = (name, path) => `(name = "${name}", esModule = ${embed(path)})`;
@@ -47,6 +62,11 @@ const worker :Workerd.Worker = (
     (name = "dist/rolegate_bg.wasm", wasm = ${embed(join(npmDir, 'dist', 'rolegate_bg.wasm'))}),
     (name = "test/workerd/acme.rgs", data = ${embed(join(root, 'tests', 'fixtures', 'acme-r1.rgs'))}),
     ${js('test/signed.mjs', join(npmDir, 'test', 'signed.mjs'))},
+    ${js('test/workerd/conformance.generated.js', join(configDir, 'conformance.generated.js'))},
+    ${conformanceOrgs.flatMap((o) => [
+    `(name = "conformance/${o.snapshot}", data = ${embed(join(conformanceDir, o.snapshot))})`,
+    `(name = "conformance/${o.cases}", json = ${embed(join(conformanceDir, o.cases))})`,
+  ]).join(',\n    ')},
     ${signed.map((f) => `(name = "fixtures/signed/${f}", ${f.endsWith('.json') ? 'json' : 'data'} = ${embed(join(root, 'tests', 'fixtures', 'signed', f))})`).join(',\n    ')},
   ],
   compatibilityDate = "2025-09-01",
@@ -57,6 +77,7 @@ const worker :Workerd.Worker = (
 before(async () => {
   const port = await freePort();
   const file = join(configDir, `config-${process.pid}.capnp`);
+  writeFileSync(join(configDir, 'conformance.generated.js'), conformanceModule());
   writeFileSync(file, config(port));
   workerd = spawn(join(npmDir, 'node_modules', '.bin', 'workerd'), ['serve', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   workerd.stdout.on('data', (d) => { log += d; });
@@ -111,6 +132,13 @@ test('workerd guards a route: 200 on Allow, 403 on Deny', async () => {
   assert.equal(await yes.text(), 'allow');
   const no = await fetch(`${base}/can?${new URLSearchParams({ user: people.paul, permission: 'voice/calls/create', scope: places.Marketing })}`);
   assert.equal(no.status, 403);
+});
+
+test('the conformance vectors hold in workerd', async () => {
+  const result = await (await fetch(`${base}/conformance`)).json();
+  assert.ok(result.checked >= 3_000, `${result.checked} checked`);
+  assert.deepEqual(result.mismatches, []);
+  assert.equal(result.count, 0);
 });
 
 test('workerd decides the signed fixtures as the native core does', async () => {

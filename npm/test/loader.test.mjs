@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SnapshotLoader } from 'rolegate';
-import { vectors, acmeSnapshot, people, places, root } from './helpers.mjs';
+import { conformance, acmeSnapshot, people, places, root } from './helpers.mjs';
 
 /** A generated organization: "another organization" to the demo one. */
-const other = vectors()[0];
+const other = conformance().find((o) => o.name !== 'acme');
 
 /** The demo organization compiled by the CLI at a revision and issue time. */
 function acmeAt(revision, issuedAt) {

@@ -7,6 +7,7 @@
 
 pub mod generate;
 mod reference;
+pub mod vectors;
 
 pub use generate::{OwnedRequest, Rng, Shape};
 pub use reference::{Reference, glob};

@@ -12,6 +12,7 @@
 mod admin;
 mod catalog_doc;
 mod common;
+mod conformance;
 mod corruption;
 mod differential;
 mod golden;

@@ -4,6 +4,7 @@ import { initialize, Authorizer } from '../../src/edge.js';
 import wasm from '../../dist/rolegate_bg.wasm';
 import snapshot from './acme.rgs';
 import { runCases } from '../signed.mjs';
+import { conformance } from './conformance.generated.js';
 import cases from '../../fixtures/signed/cases.json';
 import key2026 from '../../fixtures/signed/test-2026.key.json';
 import key2027 from '../../fixtures/signed/test-2027.key.json';
@@ -21,6 +22,8 @@ const signedFiles = Object.fromEntries(Object.entries({
   'acme-r2-to-r3.rgd': delta,
 }).map(([name, buffer]) => [name, new Uint8Array(buffer)]));
 const keys = { 'test-2026': key2026.public, 'test-2027': key2027.public };
+// Key order differs between JSON writers: compare canonically.
+const canon = (v) => JSON.stringify(v, (k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
 
 initialize(wasm);
 const authorizer = Authorizer.fromSnapshot(snapshot);
@@ -41,6 +44,19 @@ export default {
         }
         case '/batch':
           return Response.json([...authorizer.checkBatch(await request.json())]);
+        case '/conformance': {
+          let checked = 0;
+          const mismatches = [];
+          for (const org of conformance) {
+            const a = Authorizer.fromSnapshot(new Uint8Array(org.snapshot));
+            for (const c of org.cases) {
+              const got = a.check(c.user, c.permission, c.scope, c.resource ?? undefined);
+              if (canon(got) !== canon(c.decision)) mismatches.push({ org: org.name, c, got });
+              checked += 1;
+            }
+          }
+          return Response.json({ checked, mismatches: mismatches.slice(0, 5), count: mismatches.length });
+        }
         case '/signed-cases':
           return Response.json(runCases(Authorizer, cases, signedFiles, keys));
         case '/permissions':

@@ -1,8 +1,9 @@
-//! Writes conformance vectors for the other runtimes (Node, workerd, Chromium, wasmtime):
-//! random organizations as snapshots, random requests, and the decisions the naive reference
-//! model gives — checked against the native engine before they are written.
+//! Writes cross-runtime vectors (see `rolegate_tests::vectors`).
 //!
-//! `cargo run -p rolegate-tests --bin rolegate-vectors -- OUT_DIR [ORGS] [REQUESTS_PER_ORG] [SEED]`
+//! ```text
+//! rolegate-vectors OUT_DIR [ORGS] [REQUESTS_PER_ORG] [SEED]     the random differential
+//! rolegate-vectors --conformance OUT_DIR                        the committed conformance set
+//! ```
 
 // A command-line harness: failing loudly is its error handling.
 #![allow(
@@ -12,11 +13,14 @@
     clippy::panic
 )]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use rolegate_core::{CompileOptions, Snapshot, compile};
-use rolegate_tests::{Reference, Rng, Shape, generate};
+use rolegate_core::{CompileOptions, compile};
+use rolegate_tests::vectors::{Organization, compact, organization, readable};
 use serde_json::json;
+
+/// The conformance set's version: bump it when its meaning changes.
+const CONFORMANCE_VERSION: u32 = 1;
 
 fn arg(n: usize, default: u64) -> u64 {
     std::env::args()
@@ -25,19 +29,59 @@ fn arg(n: usize, default: u64) -> u64 {
 }
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("--conformance") {
+        let out = PathBuf::from(
+            std::env::args()
+                .nth(2)
+                .expect("usage: rolegate-vectors --conformance OUT_DIR"),
+        );
+        conformance(&out);
+        return;
+    }
     let out = PathBuf::from(
         std::env::args()
             .nth(1)
             .expect("usage: rolegate-vectors OUT_DIR [ORGS] [REQUESTS] [SEED]"),
     );
-    let (orgs, per_org, seed) = (arg(2, 100), arg(3, 120), arg(4, 2026));
+    let (orgs, per_org, seed) = (arg(2, 200), arg(3, 1_000) as usize, arg(4, 2026));
     std::fs::create_dir_all(&out).unwrap();
-    let mut index = Vec::new();
     let mut total = 0;
     for n in 0..orgs {
-        let org_seed = seed.wrapping_mul(1_000_003).wrapping_add(n);
-        let policy = generate::policy(&Shape::small(&mut Rng::new(org_seed)), org_seed);
-        let bytes = compile(
+        let org = organization(seed, n, per_org);
+        let decisions = org.decisions().unwrap();
+        let cases: Vec<_> = org
+            .requests
+            .iter()
+            .zip(&decisions)
+            .map(|(r, d)| compact(r, d))
+            .collect();
+        let name = format!("org-{n:05}");
+        std::fs::write(out.join(format!("{name}.rgs")), &org.snapshot).unwrap();
+        let body = json!({"organization": org.policy.organization.id, "revision": org.policy.revision, "cases": cases});
+        std::fs::write(
+            out.join(format!("{name}.json")),
+            serde_json::to_vec(&body).unwrap(),
+        )
+        .unwrap();
+        total += cases.len();
+    }
+    let index = json!({"orgs": orgs, "checks": total, "seed": seed});
+    std::fs::write(out.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    println!(
+        "wrote {orgs} organizations, {total} checks to {}",
+        out.display()
+    );
+}
+
+/// The committed set: the demo organization and ten generated ones, 300 requests each, with
+/// policies and readable decisions.
+fn conformance(out: &Path) {
+    std::fs::create_dir_all(out).unwrap();
+    let mut orgs = Vec::new();
+    let acme = {
+        let policy: rolegate_core::Policy =
+            serde_json::from_str(include_str!("../../../examples/policies/acme.json")).unwrap();
+        let snapshot = compile(
             &policy,
             &CompileOptions {
                 revision: policy.revision,
@@ -45,58 +89,50 @@ fn main() {
             },
         )
         .unwrap();
-        let engine = Snapshot::decode(&bytes).unwrap();
-        let reference = Reference::new(&policy, policy.revision);
-        let requests = generate::requests(&policy, org_seed ^ 0xabcdef, per_org as usize);
-        let mut cases = Vec::with_capacity(requests.len());
-        for r in &requests {
-            let request = r.as_request();
-            let expected = reference.check(&request);
-            assert_eq!(
-                engine.check(&request),
-                expected,
-                "engine and reference disagree on {r:?}"
-            );
-            cases.push(json!({
-                "user": r.user,
-                "permission": r.permission,
-                "scope": r.scope,
-                "resource": r.resource.as_ref().map(|(t, id)| json!({"type": t, "id": id})),
-                "decision": expected,
-            }));
+        let requests = rolegate_tests::generate::requests(&policy, 7, 300);
+        Organization {
+            policy,
+            snapshot,
+            requests,
         }
-        // A few console queries too, answered by the engine (the Rust tests hold them to the
-        // reference).
-        let mut queries = Vec::new();
-        for user in policy.users.iter().take(2) {
-            let scope = &policy.organization.id;
-            queries.push(json!({
-                "kind": "permissions", "user": user.id, "scope": scope,
-                "answer": engine.effective_permissions(&user.id, scope, None).unwrap(),
-            }));
-            queries.push(json!({
-                "kind": "directory", "user": user.id,
-                "answer": engine.directory_entry(&user.id).unwrap(),
-            }));
-        }
-        let name = format!("org-{n:04}");
-        std::fs::write(out.join(format!("{name}.rgs")), &bytes).unwrap();
+    };
+    let all = std::iter::once(("acme".to_string(), acme)).chain((0..10).map(|n| {
+        (
+            format!("generated-{n:02}"),
+            organization(CONFORMANCE_VERSION as u64, n, 300),
+        )
+    }));
+    for (name, org) in all {
+        let decisions = org.decisions().unwrap();
+        let cases: Vec<_> = org
+            .requests
+            .iter()
+            .zip(&decisions)
+            .map(|(r, d)| readable(r, d))
+            .collect();
         std::fs::write(
-            out.join(format!("{name}.json")),
-            serde_json::to_vec(&json!({"organization": policy.organization.id, "revision": policy.revision, "cases": cases, "queries": queries})).unwrap(),
+            out.join(format!("{name}.policy.json")),
+            serde_json::to_string_pretty(&org.policy).unwrap() + "\n",
         )
         .unwrap();
-        index.push(name);
-        total += cases.len();
+        std::fs::write(out.join(format!("{name}.rgs")), &org.snapshot).unwrap();
+        std::fs::write(
+            out.join(format!("{name}.cases.json")),
+            serde_json::to_string_pretty(&cases).unwrap() + "\n",
+        )
+        .unwrap();
+        orgs.push(json!({"name": name, "policy": format!("{name}.policy.json"), "snapshot": format!("{name}.rgs"), "cases": format!("{name}.cases.json"), "count": cases.len()}));
     }
+    let manifest = json!({
+        "version": CONFORMANCE_VERSION,
+        "snapshot_format": rolegate_core::FORMAT_VERSION,
+        "description": "Policies, snapshots, requests and the reference model's full decisions; every runtime must give exactly these.",
+        "organizations": orgs,
+    });
     std::fs::write(
-        out.join("index.json"),
-        serde_json::to_vec(&json!({"orgs": index, "checks": total})).unwrap(),
+        out.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest).unwrap() + "\n",
     )
     .unwrap();
-    println!(
-        "wrote {} organizations, {total} checks to {}",
-        orgs,
-        out.display()
-    );
+    println!("wrote the conformance vectors to {}", out.display());
 }
