@@ -53,7 +53,9 @@ step "npm package: install, build, size budget, types"
 )
 
 step "npm package: node, workerd and Chromium tests"
-cargo run -q --locked -p rolegate-tests --bin rolegate-vectors -- target/vectors 100 120 2026
+# The random differential: 200 organizations × 1,000 requests, the same ones the host test
+# generates in-process; Node must give the native decisions for all 200,000.
+cargo run -q --locked -p rolegate-tests --bin rolegate-vectors -- target/vectors 200 1000 2026
 (cd npm && npm test)
 
 step "demo"

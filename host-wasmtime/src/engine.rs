@@ -10,8 +10,9 @@ use crate::error::HostError;
 use crate::instance::{GuestInstance, StoreState};
 use crate::limits::Limits;
 
-/// The guest this crate was built with: `rolegate-wasm` with feature `abi`.
-pub(crate) const EMBEDDED_GUEST: &[u8] =
+/// The guest this crate was built with: `rolegate-wasm` with feature `abi` (for tools and
+/// fuzzers that drive its ABI directly).
+pub const EMBEDDED_GUEST: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/rolegate_guest.wasm"));
 
 /// How to build an [`Engine`].

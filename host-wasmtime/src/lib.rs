@@ -32,7 +32,7 @@ pub use answers::{
     Decision, Explanation, Grant, Holder, Reason, Resource, RoleOption, Scope, SnapshotInfo,
 };
 pub use authorizer::{Authorizer, Prepared};
-pub use engine::{Engine, EngineConfig};
+pub use engine::{EMBEDDED_GUEST, Engine, EngineConfig};
 pub use error::HostError;
 pub use limits::Limits;
 pub use syncer::{Source, SyncConfig, SyncError, SyncOutcome, SyncStatus, Syncer};
