@@ -25,6 +25,7 @@ done
 
 step "format"
 cargo fmt --all --check
+cargo fmt --manifest-path fuzz/Cargo.toml --check
 
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -57,6 +58,10 @@ step "npm package: node, workerd and Chromium tests"
 # generates in-process; Node must give the native decisions for all 200,000.
 cargo run -q --locked -p rolegate-tests --bin rolegate-vectors -- target/vectors 200 1000 2026
 (cd npm && npm test)
+
+step "fuzz smoke: every target, 20 s each"
+# Long runs: bash scripts/fuzz.sh 3600
+bash scripts/fuzz.sh 20
 
 step "demo"
 cargo run -q --locked -p rolegate-cli -- demo > /dev/null

@@ -1,5 +1,6 @@
 // Shared by the targets (included with `#[path]`): the demo snapshot, and asking a decoded
 // snapshot questions with names from the input.
+#![allow(dead_code)] // each target uses part of it
 
 use rolegate_core::{Request, Snapshot};
 
@@ -10,7 +11,8 @@ pub fn exercise(s: &Snapshot, data: &[u8]) {
     let users: Vec<&str> = s.users().map(|u| u.id).take(3).collect();
     let scopes: Vec<&str> = s.scopes().map(|x| x.id).take(3).collect();
     let permissions: Vec<&str> = s.permissions().take(3).collect();
-    let probe = std::str::from_utf8(data.get(..data.len().min(40)).unwrap_or_default()).unwrap_or("x");
+    let probe =
+        std::str::from_utf8(data.get(..data.len().min(40)).unwrap_or_default()).unwrap_or("x");
     for u in users.iter().copied().chain([probe]) {
         for sc in scopes.iter().copied().chain([probe]) {
             for p in permissions.iter().copied().chain([probe]) {

@@ -15,7 +15,14 @@ fn delta() -> &'static Vec<u8> {
     DELTA.get_or_init(|| {
         let policy: Policy =
             serde_json::from_str(include_str!("../../examples/policies/acme.json")).unwrap();
-        let r2 = compile(&policy, &CompileOptions { revision: 2, issued_at: 9 }).unwrap();
+        let r2 = compile(
+            &policy,
+            &CompileOptions {
+                revision: 2,
+                issued_at: 9,
+            },
+        )
+        .unwrap();
         diff(common::ACME, &r2).unwrap()
     })
 }
@@ -27,6 +34,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         common::exercise(&s, data);
     }
     if let Ok(bytes) = apply_delta(data, delta()) {
-        assert!(Snapshot::peek(&bytes).is_ok(), "a rebuilt snapshot's envelope does not parse");
+        assert!(
+            Snapshot::peek(&bytes).is_ok(),
+            "a rebuilt snapshot's envelope does not parse"
+        );
     }
 });

@@ -28,10 +28,22 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let mut store = Store::new(engine, ());
     let instance = Instance::new(&mut store, module, &[]).unwrap();
     let memory = instance.get_memory(&mut store, "memory").unwrap();
-    let f2 = |store: &mut Store<()>, name| instance.get_typed_func::<(i32, i32), i32>(store, name).unwrap();
-    let f2w = |store: &mut Store<()>, name| instance.get_typed_func::<(i32, i32), i64>(store, name).unwrap();
-    let alloc: TypedFunc<i32, i32> = instance.get_typed_func(&mut store, "rolegate_alloc").unwrap();
-    let load: TypedFunc<(i32, i32, i64), i32> = instance.get_typed_func(&mut store, "rolegate_load").unwrap();
+    let f2 = |store: &mut Store<()>, name| {
+        instance
+            .get_typed_func::<(i32, i32), i32>(store, name)
+            .unwrap()
+    };
+    let f2w = |store: &mut Store<()>, name| {
+        instance
+            .get_typed_func::<(i32, i32), i64>(store, name)
+            .unwrap()
+    };
+    let alloc: TypedFunc<i32, i32> = instance
+        .get_typed_func(&mut store, "rolegate_alloc")
+        .unwrap();
+    let load: TypedFunc<(i32, i32, i64), i32> = instance
+        .get_typed_func(&mut store, "rolegate_load")
+        .unwrap();
 
     // The fuzzer's bytes in a guest buffer, then every entry point on them — and on raw
     // (pointer, length) pairs straight from the input, which may point anywhere.
@@ -41,34 +53,69 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     memory.write(&mut store, buf as usize, data).unwrap();
     let (raw_ptr, raw_len) = (word(data, 0), word(data, 4));
     for (ptr, len) in [(buf, data.len() as i32), (raw_ptr, raw_len)] {
-        load.call(&mut store, (ptr, len, -1)).expect("load does not trap");
-        load.call(&mut store, (ptr, len, 1_700_000_000)).expect("verified load does not trap");
+        load.call(&mut store, (ptr, len, -1))
+            .expect("load does not trap");
+        load.call(&mut store, (ptr, len, 1_700_000_000))
+            .expect("verified load does not trap");
         for name in ["rolegate_can", "rolegate_trust"] {
-            f2(&mut store, name).call(&mut store, (ptr, len)).expect("no trap");
+            f2(&mut store, name)
+                .call(&mut store, (ptr, len))
+                .expect("no trap");
         }
-        for name in ["rolegate_check", "rolegate_check_batch", "rolegate_query", "rolegate_check_batch_at"] {
-            f2w(&mut store, name).call(&mut store, (ptr, len)).expect("no trap");
+        for name in [
+            "rolegate_check",
+            "rolegate_check_batch",
+            "rolegate_query",
+            "rolegate_check_batch_at",
+        ] {
+            f2w(&mut store, name)
+                .call(&mut store, (ptr, len))
+                .expect("no trap");
         }
-        let index: TypedFunc<(i32, i32, i32), i32> = instance.get_typed_func(&mut store, "rolegate_index").unwrap();
-        index.call(&mut store, (word(data, 8), ptr, len)).expect("index does not trap");
-        let apply: TypedFunc<(i32, i32, i32, i32), i64> = instance.get_typed_func(&mut store, "rolegate_apply_delta").unwrap();
-        apply.call(&mut store, (ptr, len, raw_ptr, raw_len)).expect("apply_delta does not trap");
-        f2(&mut store, "rolegate_free").call(&mut store, (raw_ptr, raw_len)).expect("free does not trap");
+        let index: TypedFunc<(i32, i32, i32), i32> = instance
+            .get_typed_func(&mut store, "rolegate_index")
+            .unwrap();
+        index
+            .call(&mut store, (word(data, 8), ptr, len))
+            .expect("index does not trap");
+        let apply: TypedFunc<(i32, i32, i32, i32), i64> = instance
+            .get_typed_func(&mut store, "rolegate_apply_delta")
+            .unwrap();
+        apply
+            .call(&mut store, (ptr, len, raw_ptr, raw_len))
+            .expect("apply_delta does not trap");
+        f2(&mut store, "rolegate_free")
+            .call(&mut store, (raw_ptr, raw_len))
+            .expect("free does not trap");
     }
     // Index calls with arbitrary numbers, before and after a real snapshot is loaded.
-    let can_at: TypedFunc<(i32, i32, i32, i32), i32> = instance.get_typed_func(&mut store, "rolegate_can_at").unwrap();
-    let decide_at: TypedFunc<(i32, i32, i32, i32), i64> = instance.get_typed_func(&mut store, "rolegate_decide_at").unwrap();
-    let grant: TypedFunc<i32, i64> = instance.get_typed_func(&mut store, "rolegate_grant").unwrap();
+    let can_at: TypedFunc<(i32, i32, i32, i32), i32> = instance
+        .get_typed_func(&mut store, "rolegate_can_at")
+        .unwrap();
+    let decide_at: TypedFunc<(i32, i32, i32, i32), i64> = instance
+        .get_typed_func(&mut store, "rolegate_decide_at")
+        .unwrap();
+    let grant: TypedFunc<i32, i64> = instance
+        .get_typed_func(&mut store, "rolegate_grant")
+        .unwrap();
     let acme = include_bytes!("../../tests/fixtures/acme-r1.rgs");
     let snap = alloc.call(&mut store, acme.len() as i32).unwrap();
     memory.write(&mut store, snap as usize, acme).unwrap();
     for loaded in [false, true] {
         if loaded {
-            assert_eq!(load.call(&mut store, (snap, acme.len() as i32, -1)).unwrap(), 0);
+            assert_eq!(
+                load.call(&mut store, (snap, acme.len() as i32, -1))
+                    .unwrap(),
+                0
+            );
         }
         let q = (word(data, 0), word(data, 4), word(data, 8), word(data, 12));
         can_at.call(&mut store, q).expect("can_at does not trap");
-        decide_at.call(&mut store, q).expect("decide_at does not trap");
-        grant.call(&mut store, word(data, 0)).expect("grant does not trap");
+        decide_at
+            .call(&mut store, q)
+            .expect("decide_at does not trap");
+        grant
+            .call(&mut store, word(data, 0))
+            .expect("grant does not trap");
     }
 });

@@ -8,11 +8,22 @@ use rolegate_core::{CompileOptions, Policy, Snapshot, compile, validate};
 mod common;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let Ok(policy) = serde_json::from_slice::<Policy>(data) else { return };
+    let Ok(policy) = serde_json::from_slice::<Policy>(data) else {
+        return;
+    };
     let problems = validate(&policy);
-    match compile(&policy, &CompileOptions { revision: 1, issued_at: 0 }) {
+    match compile(
+        &policy,
+        &CompileOptions {
+            revision: 1,
+            issued_at: 0,
+        },
+    ) {
         Ok(bytes) => {
-            assert!(problems.is_empty(), "compiled a policy that breaks {problems:?}");
+            assert!(
+                problems.is_empty(),
+                "compiled a policy that breaks {problems:?}"
+            );
             let s = Snapshot::decode(&bytes).expect("a compiled snapshot decodes");
             common::exercise(&s, data);
         }

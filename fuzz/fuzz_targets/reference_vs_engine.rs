@@ -12,13 +12,24 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     }
     let seed = u64::from_le_bytes(seed);
     let policy = generate::policy(&Shape::small(&mut Rng::new(seed)), seed);
-    let bytes = compile(&policy, &CompileOptions { revision: policy.revision, issued_at: 0 }).unwrap();
+    let bytes = compile(
+        &policy,
+        &CompileOptions {
+            revision: policy.revision,
+            issued_at: 0,
+        },
+    )
+    .unwrap();
     let engine = Snapshot::decode(&bytes).unwrap();
     let reference = Reference::new(&policy, policy.revision);
     let mut rng = Rng::new(seed ^ data.len() as u64);
     for _ in 0..64 {
         let owned = generate::request(&policy, &mut rng);
         let request = owned.as_request();
-        assert_eq!(engine.check(&request), reference.check(&request), "{owned:?}");
+        assert_eq!(
+            engine.check(&request),
+            reference.check(&request),
+            "{owned:?}"
+        );
     }
 });

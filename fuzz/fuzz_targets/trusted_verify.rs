@@ -13,7 +13,10 @@ const SECRET: [u8; 32] = [26; 32];
 
 fn trust() -> Trust {
     Trust {
-        keys: vec![TrustedKey { id: "k".into(), public: public_key(&SECRET) }],
+        keys: vec![TrustedKey {
+            id: "k".into(),
+            public: public_key(&SECRET),
+        }],
         organization: None,
         min_revision: Some(1),
         max_age: Some(1 << 40),
@@ -42,6 +45,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let mut forged = signed.clone();
         forged[*at..*at + 64].copy_from_slice(signature);
         let accepted = Snapshot::decode_trusted(&forged, &trust, 1_700_000_000).is_ok();
-        assert!(!accepted || &forged == signed, "a forged signature verified");
+        assert!(
+            !accepted || &forged == signed,
+            "a forged signature verified"
+        );
     }
 });
