@@ -27,7 +27,8 @@ export type Reason =
 export interface Decision {
   allowed: boolean;
   revision: number;
-  reason: Reason;
+  /** Frozen: decisions granted by the same assignment share one reason object. */
+  reason: Readonly<Reason>;
 }
 
 export type ScopeLevel = 'organization' | 'account' | 'subaccount';

@@ -12,8 +12,7 @@ use crate::limits::Limits;
 
 /// The guest this crate was built with: `rolegate-wasm` with feature `abi` (for tools and
 /// fuzzers that drive its ABI directly).
-pub const EMBEDDED_GUEST: &[u8] =
-    include_bytes!(concat!(env!("OUT_DIR"), "/rolegate_guest.wasm"));
+pub const EMBEDDED_GUEST: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/rolegate_guest.wasm"));
 
 /// How to build an [`Engine`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,6 +40,15 @@ function cached(map, key, resolve) {
   return index;
 }
 
+/** The reasons of `decideAt`'s negative codes -1…-4, in order. */
+const DENIALS = ['unknown-permission', 'unknown-scope', 'unknown-user', 'no-matching-assignment']
+  .map((kind) => Object.freeze({ kind }));
+
+function deepFreeze(reason) {
+  if (reason.resource) Object.freeze(reason.resource);
+  return Object.freeze(reason);
+}
+
 function badArgument(message) {
   return new RolegateError('bad-argument', message);
 }
@@ -100,6 +109,9 @@ export class Authorizer {
   #permissions = new Map();
   #scopes = new Map();
   #resources = new Map();
+  // The reason of each granting assignment met so far, frozen so every decision may share it.
+  #grants = new Map();
+  #revision;
 
   #bytes;
   #trust;
@@ -109,6 +121,7 @@ export class Authorizer {
     this.#engine = engine;
     this.#bytes = bytes;
     this.#trust = trust;
+    this.#revision = engine.revision;
   }
 
   /**
@@ -174,10 +187,14 @@ export class Authorizer {
     return this.#engine.canAt(u, p, s, this.#resource(resource));
   }
 
-  /** The decision with its reason. */
+  /** The decision with its reason (reason objects are frozen and shared). */
   check(user, permission, scope, resource) {
-    const [type, id] = resourceParts(resource);
-    return this.#engine.check(text('user', user), text('permission', permission), text('scope', scope), type, id);
+    const [u, p, s] = this.#indexes(user, permission, scope);
+    const at = this.#engine.decideAt(u, p, s, this.#resource(resource));
+    const reason = at >= 0
+      ? cached(this.#grants, at, (a) => deepFreeze(this.#engine.grantReason(a)))
+      : DENIALS[-1 - at] ?? DENIALS[3];
+    return { allowed: at >= 0, revision: this.#revision, reason };
   }
 
   /** The decision, every assignment behind it, and what would grant it. */

@@ -46,6 +46,20 @@ test('check carries the revision and the reason', () => {
   assert.deepEqual(onGroup.reason.resource, groups['EMEA billing']);
 });
 
+test('check reasons are shared and frozen: one caller cannot change what another is told', () => {
+  const first = acme.check(people.gary, 'billing/invoices/read', places.acme, groups['EMEA billing']);
+  assert.throws(() => { 'use strict'; first.reason.role = 'owner'; }, TypeError);
+  assert.throws(() => { 'use strict'; first.reason.resource.id = 'BGother'; }, TypeError);
+  assert.throws(() => { 'use strict'; acme.check('USnope', 'billing/invoices/read', places.acme).reason.kind = 'granted'; }, TypeError);
+  const again = acme.check(people.gary, 'billing/invoices/read', places.acme, groups['EMEA billing']);
+  assert.equal(again.reason.role, 'billing-group-admin');
+  assert.deepEqual(again.reason.resource, groups['EMEA billing']);
+  assert.equal(acme.check('USnope', 'billing/invoices/read', places.acme).reason.kind, 'unknown-user');
+  // The decision object itself is the caller's own.
+  first.allowed = false;
+  assert.equal(again.allowed, true);
+});
+
 test('explain says why not and what would grant it', () => {
   const e = acme.explain(people.paul, 'messaging/messages/send', places.Marketing);
   assert.equal(e.decision.allowed, false);

@@ -6,7 +6,7 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use rolegate_core::{
-    NO_RESOURCE, Request, ResourceRef, RoleFilter, RoleKind, ScopeLevel, Snapshot, Trust,
+    NO_RESOURCE, Reason, Request, ResourceRef, RoleFilter, RoleKind, ScopeLevel, Snapshot, Trust,
     TrustedKey,
 };
 use serde::Serialize;
@@ -201,22 +201,29 @@ impl Authorizer {
             .collect())
     }
 
-    /// The decision with its reason, as a plain object.
-    pub fn check(
-        &self,
-        user: &str,
-        permission: &str,
-        scope: &str,
-        resource_type: &str,
-        resource_id: &str,
-    ) -> Result<JsValue, JsValue> {
-        to_js(&self.snapshot.check(&request(
-            user,
-            permission,
-            scope,
-            resource_type,
-            resource_id,
-        )))
+    /// `check` on resolved indexes, without building the reason: the granting assignment's
+    /// number (for `grantReason`), or a negative reason code — -1 unknown permission, -2
+    /// unknown scope, -3 unknown user, -4 no matching assignment. The JS side turns it into
+    /// the decision object and remembers each assignment's reason, so a check crosses the
+    /// boundary with four numbers and allocates nothing here.
+    #[wasm_bindgen(js_name = decideAt)]
+    pub fn decide_at(&self, user: u32, permission: u32, scope: u32, resource: u32) -> i32 {
+        match self.snapshot.decide_at(user, permission, scope, resource) {
+            Ok(assignment) => i32::try_from(assignment).unwrap_or(-4),
+            Err(Reason::UnknownPermission) => -1,
+            Err(Reason::UnknownScope) => -2,
+            Err(Reason::UnknownUser) => -3,
+            Err(_) => -4,
+        }
+    }
+
+    /// The `granted` reason of assignment number `assignment` (from `decideAt`).
+    #[wasm_bindgen(js_name = grantReason)]
+    pub fn grant_reason(&self, assignment: u32) -> Result<JsValue, JsValue> {
+        match self.snapshot.grant_of(assignment) {
+            Some(grant) => to_js(&Reason::Granted(grant)),
+            None => Err(error("bad-argument", "no such assignment")),
+        }
     }
 
     /// The decision, every granting assignment, and what would grant it.

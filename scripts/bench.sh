@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The comparison with the peers, in one command: generates the S, M and L organizations,
+# measures rolegate (native, wasmtime, npm) beside Cedar, Casbin, cedar-wasm, CASL and node
+# casbin on them, and writes BENCHMARKS.md. Usage: bash scripts/bench.sh [S,M,L]
+# Takes a while on L (about half of it loading the peers); best run on an idle machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sizes=${1:-S,M,L}
+data=target/bench-data
+
+(
+  cd npm
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+  fi
+  npm run build > /dev/null
+)
+cargo build --release --locked -p rolegate-bench --bins
+target/release/rolegate-bench-data "$data" "$sizes"
+target/release/rolegate-bench-peers "$data" "$sizes"
+node bench/node/bench.mjs "$data" "$sizes"
+node bench/report.mjs "$data" BENCHMARKS.md
