@@ -11,7 +11,9 @@
 //! Every decision written is the reference model's, and the native engine must agree before
 //! anything is written.
 
-use rolegate_core::{CompileOptions, Decision, Policy, Reason, Snapshot, compile};
+use rolegate_core::{
+    CompileOptions, Decision, Policy, Reason, Request, ResourceRef, Snapshot, compile,
+};
 use serde_json::{Value, json};
 
 use crate::generate::{self, OwnedRequest, Rng, Shape};
@@ -110,5 +112,23 @@ pub fn readable(r: &OwnedRequest, d: &Decision<'_>) -> Value {
         "scope": r.scope,
         "resource": r.resource.as_ref().map(|(t, id)| json!({"type": t, "id": id})),
         "decision": d,
+    })
+}
+
+/// The request of a readable case (see [`readable`]); `None` if the case is malformed.
+pub fn readable_request(case: &Value) -> Option<Request<'_>> {
+    let text = |k: &str| case.get(k).and_then(Value::as_str);
+    let resource = match case.get("resource") {
+        Some(Value::Object(r)) => Some(ResourceRef {
+            resource_type: r.get("type")?.as_str()?,
+            id: r.get("id")?.as_str()?,
+        }),
+        _ => None,
+    };
+    Some(Request {
+        user: text("user")?,
+        permission: text("permission")?,
+        scope: text("scope")?,
+        resource,
     })
 }

@@ -6,8 +6,9 @@
 
 use std::path::PathBuf;
 
-use rolegate_core::{CompileOptions, Policy, Request, ResourceRef, Snapshot, compile};
+use rolegate_core::{CompileOptions, Policy, Snapshot, compile};
 use rolegate_tests::Reference;
+use rolegate_tests::vectors::readable_request;
 use serde_json::Value;
 
 fn dir() -> PathBuf {
@@ -43,17 +44,7 @@ fn conformance_vectors_hold_natively() {
             .as_array()
             .unwrap()
         {
-            let s = |k: &str| case[k].as_str().unwrap();
-            let resource = case["resource"].as_object().map(|r| ResourceRef {
-                resource_type: r["type"].as_str().unwrap(),
-                id: r["id"].as_str().unwrap(),
-            });
-            let request = Request {
-                user: s("user"),
-                permission: s("permission"),
-                scope: s("scope"),
-                resource,
-            };
+            let request = readable_request(case).unwrap();
             let want = &case["decision"];
             assert_eq!(
                 &serde_json::to_value(snapshot.check(&request)).unwrap(),

@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use rolegate_core::{Request, ResourceRef, Snapshot};
+use rolegate_core::{Request, Snapshot};
 use rolegate_host::Authorizer;
-use rolegate_tests::vectors::organization;
+use rolegate_tests::vectors::{organization, readable_request};
 use serde_json::Value;
 
 use crate::engine;
@@ -55,17 +55,7 @@ fn the_conformance_vectors_hold_in_the_host() {
         )
         .unwrap();
         for case in json(org["cases"].as_str().unwrap()).as_array().unwrap() {
-            let s = |k: &str| case[k].as_str().unwrap();
-            let resource = case["resource"].as_object().map(|r| ResourceRef {
-                resource_type: r["type"].as_str().unwrap(),
-                id: r["id"].as_str().unwrap(),
-            });
-            let request = Request {
-                user: s("user"),
-                permission: s("permission"),
-                scope: s("scope"),
-                resource,
-            };
+            let request = readable_request(case).unwrap();
             assert_eq!(
                 serde_json::to_value(host.check(&request).unwrap()).unwrap(),
                 case["decision"],
