@@ -71,12 +71,14 @@ line('- Every engine gets the same organization in its own idiom, translated onc
 line('  Cedar — a `permit` per role over per-role attribute sets and scope chains (Rust: one entity store; cedar-wasm:');
 line('  an entity slice per request); Casbin — RBAC with domains, a policy line per (role, permission) and a grouping');
 line('  line per assignment, the matcher looking through the scope chain; CASL — one ability per user, built outside');
-line('  the timing. Requests are built outside the timing for every engine.');
+line('  the timing (so it has no load time here). Requests are built outside the timing for every engine.');
 line('- Single check: requests cycled one at a time, ns per check, median of 5 rounds of ~200 ms. Batch: 1,000');
 line('  requests through the engine\'s batch API where it has one (†), else a loop of single checks.');
 line('- Ratios are the peer\'s time per check over rolegate\'s `can` in the same runtime (Rust peers against native');
 line('  rolegate; Node peers against the npm package). `check` rows return the full decision with the granting');
-line('  assignment. Load is the time from stored bytes to ready-to-answer (median of 3, one run when over a second).');
+line('  assignment. Load is the time from stored bytes to ready-to-answer (median of 3, one run when over a second);');
+line('  cedar-wasm\'s is parsing the policies only, as its entities come with every call.');
+line('- Absolute times on a shared 2-core machine are noisy; the ratios, measured in one run, are the result.');
 line();
 line('## Organizations, snapshot size and load time');
 line();
@@ -108,11 +110,11 @@ line();
 line('Time per check of the peer over rolegate\'s (higher is better for rolegate); for the Rust peers also against');
 line('rolegate sandboxed in wasmtime, the fair comparison for a service that embeds it as a guest.');
 line();
-line(`| peer | ${sizes.map((s) => `${s} vs rolegate`).join(' | ')} | ${sizes.map((s) => `${s} vs rolegate in wasmtime`).join(' | ')} |`);
-line(`|---|${sizes.map(() => '---').join('|')}|${sizes.map(() => '---').join('|')}|`);
-const peers = [...new Set(rows.filter((r) => !r.engine.startsWith('rolegate')).map((r) => `${r.runtime.startsWith('Node') ? 'Node' : 'Rust'}|${r.engine}`))];
-for (const key of peers) {
-  const [runtime, engine] = key.split('|');
+line(`| peer | runtime | ${sizes.map((s) => `${s}: ÷ rolegate`).join(' | ')} | ${sizes.map((s) => `${s}: ÷ rolegate in wasmtime`).join(' | ')} |`);
+line(`|---|---|${sizes.map(() => '---').join('|')}|${sizes.map(() => '---').join('|')}|`);
+const peers = [...new Set(rows.filter((r) => !r.engine.startsWith('rolegate')).map((r) => r.engine))];
+for (const engine of peers) {
+  const runtime = rows.find((x) => x.engine === engine).runtime;
   const cells = sizes.map((s) => {
     const r = rows.find((x) => x.size === s && x.engine === engine);
     return r ? ratio(r.single_ns / baseOf(r).single_ns) : '—';
@@ -122,7 +124,7 @@ for (const key of peers) {
     const host = find(s, 'rolegate wasmtime', 'can');
     return runtime === 'Rust' && r && host ? ratio(r.single_ns / host.single_ns) : '—';
   });
-  line(`| ${engine} (${runtime}) | ${cells.join(' | ')} | ${wasm.join(' | ')} |`);
+  line(`| ${engine} | ${runtime} | ${cells.join(' | ')} | ${wasm.join(' | ')} |`);
 }
 line();
 line('## WebAssembly size');
