@@ -59,9 +59,9 @@ step "npm package: node, workerd and Chromium tests"
 cargo run -q --locked -p rolegate-tests --bin rolegate-vectors -- target/vectors 200 1000 2026
 (cd npm && npm test)
 
-step "fuzz smoke: every target, 20 s each"
+step "fuzz smoke: every target, 30 s each"
 # Long runs: bash scripts/fuzz.sh 3600
-bash scripts/fuzz.sh 20
+bash scripts/fuzz.sh 30
 
 step "demo"
 cargo run -q --locked -p rolegate-cli -- demo > /dev/null
