@@ -8,13 +8,13 @@ use crate::{acme, acme_at, cache_dir, engine};
 #[test]
 fn host_answers_like_native_on_the_demo() {
     let native = Snapshot::decode(&acme()).unwrap();
-    let host = Authorizer::new(&engine(), &acme()).unwrap();
+    let host = Authorizer::unsigned(&engine(), &acme()).unwrap();
     assert_eq!(host.revision(), 1);
     assert_eq!(host.info().organization, native.organization());
     let mut n = 0;
     for user in native.users() {
         for scope in native.scopes() {
-            for permission in native.permissions() {
+            for permission in native.catalog() {
                 let request = Request::new(user.id, permission, scope.id);
                 let want = native.check(&request);
                 assert_eq!(host.check(&request).unwrap(), want);
@@ -29,7 +29,7 @@ fn host_answers_like_native_on_the_demo() {
 #[test]
 fn queries_answer_like_native() {
     let native = Snapshot::decode(&acme()).unwrap();
-    let host = Authorizer::new(&engine(), &acme()).unwrap();
+    let host = Authorizer::unsigned(&engine(), &acme()).unwrap();
     for user in native.users() {
         for scope in native.scopes() {
             let want = native
@@ -37,7 +37,7 @@ fn queries_answer_like_native() {
                 .unwrap();
             assert_eq!(host.permissions(user.id, scope.id, None).unwrap(), want);
         }
-        for permission in native.permissions().take(12) {
+        for permission in native.catalog().take(12) {
             let want: Vec<&str> = native
                 .scopes_with(user.id, permission, None)
                 .unwrap()
@@ -53,7 +53,7 @@ fn queries_answer_like_native() {
             assert_eq!(got, want);
         }
     }
-    for permission in native.permissions() {
+    for permission in native.catalog() {
         let scope = native.organization();
         let want = native.who_can(permission, scope, None).unwrap();
         let got = host.who_can(permission, scope, None).unwrap();
@@ -93,7 +93,7 @@ fn queries_answer_like_native() {
 
 #[test]
 fn bad_snapshots_are_refused_with_their_code_and_the_old_one_keeps_serving() {
-    let host = Authorizer::new(&engine(), &acme()).unwrap();
+    let host = Authorizer::unsigned(&engine(), &acme()).unwrap();
     let mut damaged = acme();
     let last = damaged.len() - 1;
     damaged[last] ^= 1;
@@ -108,7 +108,7 @@ fn bad_snapshots_are_refused_with_their_code_and_the_old_one_keeps_serving() {
         assert_eq!(e.code(), code);
         assert_eq!(host.revision(), 1);
     }
-    assert!(Authorizer::new(&engine(), b"junk").is_err());
+    assert!(Authorizer::unsigned(&engine(), b"junk").is_err());
     let info = host.replace(&acme_at(5)).unwrap();
     assert_eq!(info.revision, 5);
     assert_eq!(host.revision(), 5);
