@@ -21,12 +21,30 @@ mod store;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 use crate::commands::Cli;
 
 fn main() -> ExitCode {
-    match Cli::parse().command.run() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: clap's own output, exit 0.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // One line, like every other error: clap's first, without its `error: ` label.
+            let text = e.render().to_string();
+            let line = text.lines().next().unwrap_or_default();
+            eprintln!(
+                "rolegate: {}",
+                output::printable(line.strip_prefix("error: ").unwrap_or(line))
+            );
+            return ExitCode::from(failure::BAD_INPUT);
+        }
+    };
+    match cli.command.run() {
         Ok(code) => code,
         Err(failure) => {
             eprintln!("rolegate: {failure}");

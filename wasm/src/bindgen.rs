@@ -16,15 +16,19 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static ALLOCATOR: rlsf::GlobalTlsf = rlsf::GlobalTlsf::new();
 
+/// The largest integer a JS number carries exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
 /// A JS `Error` with `code` set.
+#[inline(always)]
 fn error(code: Code, message: &str) -> JsValue {
+    coded_error(code.as_str(), message)
+}
+
+fn coded_error(code: &str, message: &str) -> JsValue {
     let e = js_sys::Error::new(message);
     // Setting a property on a fresh Error cannot fail; if it did, the message still stands.
-    let _ = js_sys::Reflect::set(
-        &e,
-        &JsValue::from_str("code"),
-        &JsValue::from_str(code.as_str()),
-    );
+    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(code));
     e.into()
 }
 
@@ -65,17 +69,63 @@ pub struct Authorizer {
 
 #[wasm_bindgen(js_class = WasmAuthorizer)]
 impl Authorizer {
-    /// Loads snapshot bytes that `trust` (a plain object in [`Trust`]'s serde form) accepts
-    /// at time `now` (seconds since the Unix epoch). Throws with the snapshot or trust code.
-    pub fn load(bytes: &[u8], trust: JsValue, now: f64) -> Result<Authorizer, JsValue> {
-        let trust: Trust = serde_wasm_bindgen::from_value(trust)
-            .map_err(|e| error(Code::BadArgument, &alloc::format!("trust settings: {e}")))?;
+    /// Loads snapshot bytes that the trust settings accept at time `now` (seconds since the
+    /// Unix epoch). The settings are [`Trust`]'s fields, one argument each: `key_ids[i]` names
+    /// the public key `keys[32i..32i + 32]`. Throws with the snapshot or trust code.
+    #[allow(clippy::too_many_arguments)]
+    pub fn load(
+        bytes: &[u8],
+        key_ids: js_sys::Array,
+        keys: &[u8],
+        allow_unsigned: bool,
+        organization: Option<String>,
+        min_revision: Option<f64>,
+        max_age: Option<f64>,
+        now: f64,
+    ) -> Result<Authorizer, JsValue> {
+        // Whole numbers JS can carry exactly, or nothing.
+        let whole = |n: Option<f64>| match n {
+            None => Ok(None),
+            Some(n) if n >= 0.0 && n <= MAX_SAFE_INTEGER as f64 && n.fract() == 0.0 => {
+                Ok(Some(n as u64))
+            }
+            Some(_) => Err(error(Code::BadArgument, "trust settings: not a whole number")),
+        };
+        let publics = keys.chunks_exact(32);
+        if publics.len() != key_ids.length() as usize || !publics.remainder().is_empty() {
+            return Err(error(
+                Code::BadArgument,
+                "trust settings: each trusted key needs an id and 32 bytes",
+            ));
+        }
+        let mut trusted = Vec::with_capacity(publics.len());
+        for (id, public) in key_ids.iter().zip(publics) {
+            let (Some(id), Ok(public)) = (id.as_string(), <[u8; 32]>::try_from(public)) else {
+                return Err(error(Code::BadArgument, "trust settings: a key id is not text"));
+            };
+            trusted.push(rolegate_core::TrustedKey { id, public });
+        }
+        let trust = Trust {
+            keys: trusted,
+            allow_unsigned,
+            organization,
+            min_revision: whole(min_revision)?,
+            max_age: whole(max_age)?,
+        };
         if !(now.is_finite() && now >= 0.0) {
             return Err(error(Code::BadArgument, "`now` must be a time after 1970"));
         }
-        ffi::load(bytes, &trust, now as u64)
-            .map(|snapshot| Authorizer { snapshot })
-            .map_err(|e| error(e.code(), &e.to_string()))
+        let snapshot =
+            ffi::load(bytes, &trust, now as u64).map_err(|e| error(e.code(), &e.to_string()))?;
+        // JS numbers are exact only up to 2^53: a revision past that could not be compared
+        // exactly (rollback checks would round), so it is refused rather than carried wrongly.
+        if snapshot.revision() > MAX_SAFE_INTEGER {
+            return Err(error(
+                Code::RevisionOutOfRange,
+                "the snapshot's revision is past 2^53, which JavaScript cannot carry exactly",
+            ));
+        }
+        Ok(Authorizer { snapshot })
     }
 
     /// Rebuilds the snapshot a delta produces from its base snapshot's bytes; throws with a
@@ -83,12 +133,6 @@ impl Authorizer {
     #[wasm_bindgen(js_name = applyDelta)]
     pub fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, JsValue> {
         rolegate_core::apply_delta(base, delta).map_err(|e| error(e.code(), &e.to_string()))
-    }
-
-    /// The code text of a negative status (from `decideAt`), or `""` for none.
-    #[wasm_bindgen(js_name = codeOf)]
-    pub fn code_of(status: i32) -> String {
-        Code::from_status(status).map_or_else(String::new, |c| c.as_str().into())
     }
 
     /// The index of a user for `canAt`; `ffi::UNKNOWN` (0xFFFFFFFF) when unknown.
@@ -141,7 +185,7 @@ impl Authorizer {
     }
 
     /// `check` on resolved indexes, without building the reason: the granting assignment's
-    /// number (for `grantReason`), or the denial's negative status (for `codeOf`). The JS
+    /// number, or the denial's negative status (either turned into a reason by `reason`). The JS
     /// side remembers each reason, so a check crosses with four numbers and allocates nothing.
     #[wasm_bindgen(js_name = decideAt)]
     pub fn decide_at(&self, user: u32, permission: u32, scope: u32, resource: u32) -> i32 {
@@ -150,12 +194,16 @@ impl Authorizer {
         i32::try_from(ffi::decided_to_number(decided)).unwrap_or(Code::Internal.status())
     }
 
-    /// The `granted` reason of assignment number `assignment` (from `decideAt`).
-    #[wasm_bindgen(js_name = grantReason)]
-    pub fn grant_reason(&self, assignment: u32) -> Result<JsValue, JsValue> {
-        match ffi::grant_of(&self.snapshot, assignment) {
-            Some(grant) => to_js(&Reason::Granted(grant)),
-            None => Err(error(Code::UnknownAssignment, "no such assignment")),
+    /// The reason of a `decideAt` answer, as the JS object `{kind, …}`: the granting
+    /// assignment's for a number ≥ 0, the denial's for a negative status.
+    pub fn reason(&self, decided: i32) -> Result<JsValue, JsValue> {
+        let reason = match u32::try_from(decided) {
+            Ok(assignment) => ffi::grant_of(&self.snapshot, assignment).map(Reason::Granted),
+            Err(_) => ffi::denial_of(i64::from(decided)),
+        };
+        match reason {
+            Some(reason) => to_js(&reason),
+            None => Err(error(Code::BadArgument, "not an answer of `decideAt`")),
         }
     }
 
@@ -268,15 +316,21 @@ impl Authorizer {
         to_js(&self.snapshot.scopes().collect::<Vec<_>>())
     }
 
-    /// The permission catalog, sorted: every permission a check may name.
-    pub fn catalog(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.snapshot.catalog().collect::<Vec<_>>())
+    /// The permission catalog, sorted: every permission a check may name, one per line
+    /// (permissions hold no newline).
+    pub fn catalog(&self) -> String {
+        let mut out = String::new();
+        for p in self.snapshot.catalog() {
+            out.push_str(p);
+            out.push('\n');
+        }
+        out
     }
 
     /// The snapshot's revision.
     #[wasm_bindgen(getter)]
     pub fn revision(&self) -> f64 {
-        // Revisions are counters far below 2^53; a number is what JS callers compare.
+        // Exact: `load` refuses revisions past 2^53.
         self.snapshot.revision() as f64
     }
 

@@ -48,6 +48,24 @@ fn assert_bad_input(o: &Output, needle: &str) {
     );
 }
 
+/// Exit 3 (refused by a rule, not bad input), exactly one line naming `needle`, no panic.
+fn assert_refused(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(3), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "not one line: {err}");
+    assert!(err.starts_with("rolegate: "), "{err}");
+    assert!(err.contains(needle), "{err:?} does not name {needle:?}");
+}
+
+/// Exit 2 with every broken rule of a policy: one line each, one of them naming `needle`.
+fn assert_broken_rules(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert!(err.lines().all(|l| l.starts_with("rolegate: ")), "{err}");
+    assert!(err.contains(needle), "{err:?} does not name {needle:?}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 fn acme() -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(ACME).unwrap()).unwrap()
 }

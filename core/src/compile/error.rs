@@ -113,7 +113,7 @@ pub enum CompileError {
         /// What is wrong.
         problem: PathProblem,
     },
-    /// A permission listed twice (or already in the default catalog).
+    /// A custom permission listed twice (listing one of the default catalog is fine).
     #[error("duplicate permission `{permission}`")]
     DuplicatePermission {
         /// The permission.

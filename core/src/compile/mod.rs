@@ -300,22 +300,35 @@ impl<'p> Plan<'p> {
     }
 
     fn permissions(policy: &'p Policy, problems: &mut Problems) -> Vec<&'p str> {
+        // Bounded before anything else: the duplicate checks below must not see a million.
+        problems.limit(
+            "permissions",
+            catalog::PERMISSIONS.len() + policy.permissions.len(),
+            MAX_PERMISSIONS,
+        );
         let mut all: Vec<&str> = catalog::PERMISSIONS.to_vec();
-        for p in &policy.permissions {
-            match validate_permission(p) {
-                Ok(()) if all.contains(&p.as_str()) => {
-                    problems.push(CompileError::DuplicatePermission {
-                        permission: p.clone(),
-                    });
+        let mut seen: Map<&str, bool> = new_map(all.len() + policy.permissions.len());
+        for &p in catalog::PERMISSIONS {
+            seen.insert(p, false);
+        }
+        for p in policy.permissions.iter().take(MAX_PERMISSIONS) {
+            match (validate_permission(p), seen.get(p.as_str())) {
+                // Declaring a permission the default catalog has is harmless: a policy
+                // translated from elsewhere may list every permission it uses.
+                (Ok(()), Some(false)) => {}
+                (Ok(()), Some(true)) => problems.push(CompileError::DuplicatePermission {
+                    permission: p.clone(),
+                }),
+                (Ok(()), None) => {
+                    seen.insert(p, true);
+                    all.push(p);
                 }
-                Ok(()) => all.push(p),
-                Err(problem) => problems.push(CompileError::InvalidPermission {
+                (Err(problem), _) => problems.push(CompileError::InvalidPermission {
                     permission: clip(p),
                     problem,
                 }),
             }
         }
-        problems.limit("permissions", all.len(), MAX_PERMISSIONS);
         all.sort_unstable();
         all
     }

@@ -27,6 +27,7 @@ pub enum QueryError {
 
 impl QueryError {
     /// The stable code: unknown user, scope or permission.
+    #[inline]
     pub const fn code(&self) -> Code {
         match self {
             QueryError::UnknownUser(_) => Code::UnknownUser,

@@ -17,7 +17,10 @@ macro_rules! codes {
             /// Every code, in table order.
             pub const ALL: &'static [Code] = &[$(Code::$name),*];
 
-            /// The code's text: lowercase, kebab-case, stable.
+            /// The code's text: lowercase, kebab-case, stable. Always inlined: where the code
+            /// comes from an error's `code()`, the compiler keeps only the texts that error can
+            /// have (the npm wasm carries no admin or compile texts it cannot report).
+            #[inline(always)]
             pub const fn as_str(self) -> &'static str {
                 match self { $(Code::$name => $text,)* }
             }
@@ -107,6 +110,8 @@ codes! {
     IssuedInFuture = -37 => "issued-in-future",
     /// No trusted keys were given, and unsigned snapshots were not explicitly allowed.
     NoTrustedKeys = -38 => "no-trusted-keys",
+    /// A revision this runtime cannot carry exactly (past 2^53 in JavaScript).
+    RevisionOutOfRange = -39 => "revision-out-of-range",
 
     // ---- deltas ----
     /// Not a rolegate delta.

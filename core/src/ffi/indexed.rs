@@ -143,6 +143,22 @@ pub const fn decided_to_number(result: Result<u32, Code>) -> i64 {
     }
 }
 
+/// The deny reason of a negative [`decided_to_number`]; `None` for any other number. (Four
+/// comparisons, so runtimes that only need denials need not carry the whole code table.)
+pub const fn denial_of(number: i64) -> Option<Reason<'static>> {
+    const PERMISSION: i64 = Code::UnknownPermission.status() as i64;
+    const SCOPE: i64 = Code::UnknownScope.status() as i64;
+    const USER: i64 = Code::UnknownUser.status() as i64;
+    const NO_MATCH: i64 = Code::NoMatchingAssignment.status() as i64;
+    match number {
+        PERMISSION => Some(Reason::UnknownPermission),
+        SCOPE => Some(Reason::UnknownScope),
+        USER => Some(Reason::UnknownUser),
+        NO_MATCH => Some(Reason::NoMatchingAssignment),
+        _ => None,
+    }
+}
+
 /// The result [`decided_to_number`] encoded; `None` for a number it cannot have written.
 pub fn decided_from_number(number: i64) -> Option<Result<u32, Code>> {
     if number >= 0 {

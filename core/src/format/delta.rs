@@ -66,6 +66,7 @@ pub enum DeltaError {
 
 impl DeltaError {
     /// The stable code.
+    #[inline]
     pub const fn code(&self) -> Code {
         match self {
             DeltaError::Snapshot(e) => e.code(),

@@ -121,6 +121,7 @@ pub enum TrustError {
 
 impl TrustError {
     /// The stable code.
+    #[inline]
     pub const fn code(&self) -> Code {
         match self {
             TrustError::Decode(e) => e.code(),

@@ -93,28 +93,73 @@ pub struct User {
 
 /// A role: a named bundle of permissions, assignable at the levels its kind allows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RoleDocument")]
 pub struct Role {
     /// Its id, such as `studio-admin`.
     pub id: String,
     /// Display name.
     pub name: String,
     /// What the role is for.
-    #[serde(default)]
     pub description: String,
     /// Organization, general, built-in or resource-based.
     pub kind: RoleKind,
-    /// The lowest scope level the role may be assigned at.
+    /// The lowest scope level the role may be assigned at. In a policy file it may be left
+    /// out where the kind fixes it (every kind but built-in).
     pub lowest_level: ScopeLevel,
     /// Permission patterns the role grants.
-    #[serde(default)]
     pub allow: Vec<String>,
     /// Permission patterns removed from this role's own `allow`.
-    #[serde(default)]
     pub deny: Vec<String>,
     /// For resource-based roles: the resource types it can be bound to.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resource_types: Vec<String>,
+}
+
+/// A role as a policy file may write it: `lowest_level` optional where the kind fixes it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleDocument {
+    id: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+    kind: RoleKind,
+    #[serde(default)]
+    lowest_level: Option<ScopeLevel>,
+    #[serde(default)]
+    allow: Vec<String>,
+    #[serde(default)]
+    deny: Vec<String>,
+    #[serde(default)]
+    resource_types: Vec<String>,
+}
+
+impl TryFrom<RoleDocument> for Role {
+    type Error = &'static str;
+
+    fn try_from(r: RoleDocument) -> Result<Role, &'static str> {
+        let lowest_level = match (r.lowest_level, r.kind) {
+            (Some(level), _) => level,
+            (None, RoleKind::BuiltIn) => {
+                return Err(
+                    "a built-in role needs `lowest_level` (organization, account or subaccount)",
+                );
+            }
+            // Organization and resource-based roles stop at the organization, general roles
+            // at the account: the kind says it.
+            (None, kind) => kind.highest_level(),
+        };
+        Ok(Role {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            kind: r.kind,
+            lowest_level,
+            allow: r.allow,
+            deny: r.deny,
+            resource_types: r.resource_types,
+        })
+    }
 }
 
 /// A resource that resource-based roles can be bound to.

@@ -112,6 +112,7 @@ pub enum DecodeError {
 
 impl DecodeError {
     /// The stable code (JS error codes, ABI statuses, `--json` output, HTTP bodies).
+    #[inline]
     pub const fn code(&self) -> Code {
         match self {
             DecodeError::TooLarge { .. } => Code::SnapshotTooLarge,

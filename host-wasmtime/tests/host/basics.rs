@@ -161,9 +161,9 @@ fn other_guests_are_checked_before_use() {
         cache_dir: None,
         ..EngineConfig::default()
     };
-    // Every export of the ABI, with the wrong version.
+    // An ABI-1 guest (its exports have version 1's signatures): refused cleanly, as such.
     let wrong_version = r#"(module (memory (export "memory") 1)
-        (func (export "rolegate_abi_version") (result i32) i32.const 99)
+        (func (export "rolegate_abi_version") (result i32) i32.const 1)
         (func (export "rolegate_alloc") (param i32) (result i32) i32.const 1024)
         (func (export "rolegate_free") (param i32 i32) (result i32) i32.const 0)
         (func (export "rolegate_load") (param i32 i32 i64) (result i32) i32.const 0)
@@ -183,14 +183,14 @@ fn other_guests_are_checked_before_use() {
         matches!(
             e,
             HostError::AbiVersion {
-                found: 99,
-                expected: 1
+                found: 1,
+                expected: 2
             }
         ),
         "{e:?}"
     );
     let missing = r#"(module (memory (export "memory") 1)
-        (func (export "rolegate_abi_version") (result i32) i32.const 1))"#;
+        (func (export "rolegate_abi_version") (result i32) i32.const 2))"#;
     assert_eq!(
         Engine::from_bytes(missing.as_bytes(), config())
             .unwrap_err()
