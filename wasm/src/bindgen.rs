@@ -89,7 +89,10 @@ impl Authorizer {
             Some(n) if n >= 0.0 && n <= MAX_SAFE_INTEGER as f64 && n.fract() == 0.0 => {
                 Ok(Some(n as u64))
             }
-            Some(_) => Err(error(Code::BadArgument, "trust settings: not a whole number")),
+            Some(_) => Err(error(
+                Code::BadArgument,
+                "trust settings: not a whole number",
+            )),
         };
         let publics = keys.chunks_exact(32);
         if publics.len() != key_ids.length() as usize || !publics.remainder().is_empty() {
@@ -101,7 +104,10 @@ impl Authorizer {
         let mut trusted = Vec::with_capacity(publics.len());
         for (id, public) in key_ids.iter().zip(publics) {
             let (Some(id), Ok(public)) = (id.as_string(), <[u8; 32]>::try_from(public)) else {
-                return Err(error(Code::BadArgument, "trust settings: a key id is not text"));
+                return Err(error(
+                    Code::BadArgument,
+                    "trust settings: a key id is not text",
+                ));
             };
             trusted.push(rolegate_core::TrustedKey { id, public });
         }

@@ -7,52 +7,52 @@ use serde_json::Value;
 use crate::*;
 
 /// The demo organization in a scratch directory, with names for its people and places.
-struct Org {
-    dir: Workdir,
-    policy: PathBuf,
-    json: Value,
+pub struct Org {
+    pub dir: Workdir,
+    pub policy: PathBuf,
+    pub json: Value,
 }
 
 impl Org {
-    fn new() -> Org {
+    pub fn new() -> Org {
         let dir = Workdir::new();
         let json = acme();
         let policy = dir.write_json("acme.json", &json);
         Org { dir, policy, json }
     }
-    fn user(&self, i: usize) -> String {
+    pub fn user(&self, i: usize) -> String {
         id(&self.json, "users", i)
     }
-    fn account(&self, i: usize) -> String {
+    pub fn account(&self, i: usize) -> String {
         id(&self.json, "accounts", i)
     }
-    fn subaccount(&self, i: usize) -> String {
+    pub fn subaccount(&self, i: usize) -> String {
         id(&self.json, "subaccounts", i)
     }
-    fn org(&self) -> String {
+    pub fn org(&self) -> String {
         self.json["organization"]["id"]
             .as_str()
             .unwrap()
             .to_string()
     }
-    fn group(&self, i: usize) -> String {
+    pub fn group(&self, i: usize) -> String {
         format!(
             "billing-group:{}",
             self.json["resources"][i]["id"].as_str().unwrap()
         )
     }
     /// Runs a change command as `actor`.
-    fn run(&self, command: &[&str], actor: &str) -> std::process::Output {
+    pub fn run(&self, command: &[&str], actor: &str) -> std::process::Output {
         let mut args: Vec<&str> = command.to_vec();
         args.extend(["--policy", s(&self.policy), "--actor", actor]);
         rolegate(&args)
     }
-    fn show(&self, user: &str) -> Value {
+    pub fn show(&self, user: &str) -> Value {
         let o = rolegate(&["users", "show", "--policy", s(&self.policy), user, "--json"]);
         assert!(o.status.success(), "{}", stderr(&o));
         serde_json::from_slice(&o.stdout).unwrap()
     }
-    fn search(&self, query: &str) -> Vec<String> {
+    pub fn search(&self, query: &str) -> Vec<String> {
         let o = rolegate(&[
             "users",
             "search",
@@ -67,16 +67,16 @@ impl Org {
             .map(|h| h["user"]["id"].as_str().unwrap().to_string())
             .collect()
     }
-    fn bytes(&self) -> (Vec<u8>, Option<Vec<u8>>) {
+    pub fn bytes(&self) -> (Vec<u8>, Option<Vec<u8>>) {
         (
             std::fs::read(&self.policy).unwrap(),
             std::fs::read(self.audit()).ok(),
         )
     }
-    fn audit(&self) -> PathBuf {
+    pub fn audit(&self) -> PathBuf {
         self.dir.path("acme.audit.jsonl")
     }
-    fn audit_lines(&self) -> Vec<Value> {
+    pub fn audit_lines(&self) -> Vec<Value> {
         std::fs::read_to_string(self.audit())
             .unwrap_or_default()
             .lines()
@@ -102,7 +102,7 @@ fn roles_at(entry: &Value, scope: &str) -> Vec<String> {
         .collect()
 }
 
-fn ok(o: &std::process::Output) {
+pub fn ok(o: &std::process::Output) {
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -113,11 +113,11 @@ fn ok(o: &std::process::Output) {
 }
 
 // Acme's people, by position in the policy.
-const OLIVIA: usize = 0; // Organization Owner
-const ADAM: usize = 1; // Organization Administrator
-const PAUL: usize = 3; // Owner of Production and Staging
-const DANA: usize = 5; // Developer
-const SAM: usize = 6;
+pub const OLIVIA: usize = 0; // Organization Owner
+pub const ADAM: usize = 1; // Organization Administrator
+pub const PAUL: usize = 3; // Owner of Production and Staging
+pub const DANA: usize = 5; // Developer
+pub const SAM: usize = 6;
 const NORA: usize = 7;
 const GARY: usize = 8;
 const CORA: usize = 9;
@@ -491,7 +491,13 @@ fn dry_run_shows_the_change_and_every_broken_rule_and_changes_nothing() {
         .iter()
         .map(|x| x["message"].as_str().unwrap())
         .collect();
-    assert!(v["violations"].as_array().unwrap().iter().any(|x| x["code"] == "more-powerful"));
+    assert!(
+        v["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["code"] == "more-powerful")
+    );
     // Two rules at once: beyond the administrator's power, and not at an account.
     assert!(
         violations.iter().any(|x| x.contains("cannot grant")),

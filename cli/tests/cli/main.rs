@@ -9,6 +9,7 @@
 )]
 
 mod admin;
+mod attacks;
 mod commands;
 mod concurrency;
 

@@ -18,8 +18,8 @@ mod messages;
 
 pub use code::Code;
 pub use indexed::{
-    NameKind, UNKNOWN, can_at, check_at, decide_at, decided_from_number, decided_to_number, denial_of,
-    grant_of, index_of, permission_index, resource_index, scope_index, user_index,
+    NameKind, UNKNOWN, can_at, check_at, decide_at, decided_from_number, decided_to_number,
+    denial_of, grant_of, index_of, permission_index, resource_index, scope_index, user_index,
 };
 pub use messages::{Answer, Query, answer};
 

@@ -1,6 +1,7 @@
 //! Bytes on the wire: the snapshot envelope and payload, signatures and trust, deltas.
 
 pub(crate) mod envelope;
+pub(crate) mod payload;
 pub(crate) mod reader;
 pub(crate) mod wire;
 

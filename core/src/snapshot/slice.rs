@@ -4,7 +4,7 @@
 
 use alloc::vec::Vec;
 
-use crate::format::envelope::seal;
+use crate::format::payload::seal_payload;
 use crate::format::wire::{
     Named, Payload, WireAssignment, WireResource, WireRole, WireSubaccount, WireUser,
 };
@@ -40,18 +40,7 @@ impl Snapshot {
         let keep = self
             .find_user(user)
             .ok_or_else(|| SliceError::UnknownUser(crate::ids::clip(user)))?;
-        let grants: Vec<Vec<u8>> = (0..self.roles.len() as u32)
-            .map(|r| {
-                (0..self.permissions.len().div_ceil(8))
-                    .map(|byte| {
-                        (0..8).fold(0u8, |acc, bit| {
-                            let p = (byte * 8 + bit) as u32;
-                            acc | (u8::from(self.role_grants(r, p)) << bit)
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
+        let grants = self.grant_bytes();
         let text = |span| self.text.get(span);
         let payload = Payload {
             organization_name: self.organization_name(),
@@ -86,57 +75,82 @@ impl Snapshot {
                     name: text(r.name),
                 })
                 .collect(),
-            roles: self
-                .roles
-                .iter()
-                .zip(&grants)
-                .map(|(r, grants)| {
-                    let view = self.role_view(r);
-                    WireRole {
-                        id: view.id,
-                        name: view.name,
-                        description: view.description,
-                        kind: r.kind.wire_code(),
-                        lowest_level: r.lowest_level.depth(),
-                        allow: view.allow,
-                        deny: view.deny,
-                        resource_types: self
-                            .role_resource_types
-                            .get(r.resource_types.0 as usize..r.resource_types.1 as usize)
-                            .unwrap_or_default()
-                            .to_vec(),
-                        grants,
-                    }
-                })
-                .collect(),
+            roles: self.wire_roles(&grants),
             users: self
                 .users
                 .get(keep as usize)
-                .map(|u| WireUser {
-                    id: text(u.id),
-                    name: text(u.name),
-                    email: text(u.email),
-                    assignments: self
-                        .assignment_slice(u)
-                        .iter()
-                        .map(|a| WireAssignment {
-                            id: text(a.id),
-                            role: a.role,
-                            scope: a.scope,
-                            resource: (a.resource != NONE).then_some(a.resource),
-                        })
-                        .collect(),
-                })
+                .map(|u| self.wire_user(u))
                 .into_iter()
                 .collect(),
             built_in_cap: self.built_in_cap,
         };
-        let bytes = postcard::to_allocvec(&payload).map_err(|_| SliceError::Encode)?;
-        Ok(seal(
+        seal_payload(
+            &payload,
             self.organization(),
             self.meta.revision,
             self.meta.issued_at,
-            &bytes,
-        ))
+        )
+        .map_err(|_| SliceError::Encode)
+    }
+
+    /// Each role's grants as the wire writes them: one bit per catalog permission, packed
+    /// into bytes (the decoded form packs them into words).
+    fn grant_bytes(&self) -> Vec<Vec<u8>> {
+        (0..self.roles.len() as u32)
+            .map(|r| {
+                (0..self.permissions.len().div_ceil(8))
+                    .map(|byte| {
+                        (0..8).fold(0u8, |acc, bit| {
+                            let p = (byte * 8 + bit) as u32;
+                            acc | (u8::from(self.role_grants(r, p)) << bit)
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn wire_roles<'s>(&'s self, grants: &'s [Vec<u8>]) -> Vec<WireRole<'s>> {
+        self.roles
+            .iter()
+            .zip(grants)
+            .map(|(r, grants)| {
+                let view = self.role_view(r);
+                WireRole {
+                    id: view.id,
+                    name: view.name,
+                    description: view.description,
+                    kind: r.kind.wire_code(),
+                    lowest_level: r.lowest_level.depth(),
+                    allow: view.allow,
+                    deny: view.deny,
+                    resource_types: self
+                        .role_resource_types
+                        .get(r.resource_types.0 as usize..r.resource_types.1 as usize)
+                        .unwrap_or_default()
+                        .to_vec(),
+                    grants,
+                }
+            })
+            .collect()
+    }
+
+    fn wire_user<'s>(&'s self, u: &'s super::UserRec) -> WireUser<'s> {
+        let text = |span| self.text.get(span);
+        WireUser {
+            id: text(u.id),
+            name: text(u.name),
+            email: text(u.email),
+            assignments: self
+                .assignment_slice(u)
+                .iter()
+                .map(|a| WireAssignment {
+                    id: text(a.id),
+                    role: a.role,
+                    scope: a.scope,
+                    resource: (a.resource != NONE).then_some(a.resource),
+                })
+                .collect(),
+        }
     }
 }

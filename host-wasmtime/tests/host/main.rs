@@ -8,6 +8,7 @@
     clippy::panic
 )]
 
+mod abi;
 mod basics;
 mod concurrency;
 mod differential;
