@@ -155,7 +155,6 @@ export interface TrustSettings {
 export type ErrorCode =
   | 'bad-argument'
   | 'not-initialized'
-  | 'bad-batch'
   | 'unknown-user'
   | 'unknown-scope'
   | 'unknown-permission'
