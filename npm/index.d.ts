@@ -147,6 +147,9 @@ export interface TrustSettings {
   minRevision?: number | bigint;
   /** Refuse snapshots issued more than this many seconds before `now`. */
   maxAgeSeconds?: number;
+  /** Load this user's slice (and nothing else). Without it only the organization's full
+   * snapshot loads: a slice never passes for it. */
+  sliceOf?: string;
   /** Seconds since the Unix epoch; default `Date.now() / 1000`. */
   now?: number;
 }
@@ -185,7 +188,6 @@ export type ErrorCode =
   | 'no-trusted-keys'
   | 'revision-out-of-range'
   | 'delta-too-large'
-  | 'unknown-assignment'
   | 'internal';
 
 export class RolegateError extends Error {
@@ -243,6 +245,8 @@ export interface LoaderOptions {
   maxAgeSeconds?: number;
   /** `can` denies once the active snapshot is older than `maxAgeSeconds`. Default false. */
   denyWhenExpired?: boolean;
+  /** Load this user's slice (a console's), and nothing else. */
+  sliceOf?: string;
   /** Accept unsigned snapshots (a choice: with neither this nor keys, nothing loads). */
   allowUnsigned?: boolean;
   /** Ask for `<url>.delta-<revision>` before the full snapshot. Default true. */

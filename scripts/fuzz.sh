@@ -14,6 +14,10 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+# The guest_abi target embeds the wasm guest, which rolegate-host's build script compiles with
+# the same (nightly) toolchain: it needs the wasm target too.
+rustup target list --installed --toolchain nightly | grep -qx wasm32-unknown-unknown \
+  || rustup target add --toolchain nightly wasm32-unknown-unknown
 command -v cargo-fuzz > /dev/null || cargo install cargo-fuzz --locked
 
 # Seeds: real snapshots, signed ones, a delta, policies — and, for the payload decoder, the

@@ -102,4 +102,7 @@ pub struct TrustArgs {
     /// Refuse snapshots issued more than this many seconds ago.
     #[arg(long)]
     pub max_age: Option<u64>,
+    /// Expect this user's slice (without it: the organization's full snapshot).
+    #[arg(long, value_name = "USER")]
+    pub slice_of: Option<String>,
 }

@@ -58,8 +58,8 @@ pub use decide::{
     Reason, Request, ResourceRef, RoleDetails, RoleFilter, RoleName, RoleOption,
 };
 pub use format::{
-    DELTA_FORMAT, DeltaError, DeltaInfo, FORMAT_VERSION, SIGNATURE_DOMAIN, Trust, TrustError,
-    TrustedKey, apply_delta, delta_info, diff, public_key, sign,
+    DELTA_FORMAT, DeltaError, DeltaInfo, FORMAT_VERSION, MAX_CLOCK_SKEW, SIGNATURE_DOMAIN, Trust,
+    TrustError, TrustedKey, apply_delta, apply_delta_trusted, delta_info, diff, public_key, sign,
 };
 pub use model::policy::{
     Account, Assignment, Organization, Policy, Resource, ResourceKey, Role, Settings, Subaccount,

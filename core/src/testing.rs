@@ -3,7 +3,7 @@
 
 use alloc::vec::Vec;
 
-use crate::format::envelope::{parse, seal, seal_signed};
+use crate::format::envelope::{Claims, parse, seal, seal_signed};
 use crate::snapshot::DecodeError;
 
 /// Re-seals `snapshot` after `edit` has changed its payload: same organization, revision
@@ -12,17 +12,18 @@ pub fn reseal(snapshot: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Result<Vec<u8
     let opened = parse(snapshot)?;
     let mut payload = opened.envelope.payload.to_vec();
     edit(&mut payload);
-    Ok(seal(
-        opened.envelope.organization,
-        opened.envelope.revision,
-        opened.envelope.issued_at,
-        &payload,
-    ))
+    Ok(seal(&opened.envelope.claims(), &payload))
 }
 
 /// Seals arbitrary payload bytes into a snapshot envelope, for fuzzing the payload decoder.
 pub fn seal_payload(organization: &str, revision: u64, payload: &[u8]) -> Vec<u8> {
-    seal(organization, revision, 0, payload)
+    let claims = Claims {
+        organization,
+        revision,
+        issued_at: 0,
+        slice_of: None,
+    };
+    seal(&claims, payload)
 }
 
 /// Like [`reseal`], but keeps the signature slot as it was: a tampered payload behind a
@@ -36,9 +37,7 @@ pub fn reseal_keeping_signature(
     edit(&mut payload);
     let e = &opened.envelope;
     Ok(seal_signed(
-        e.organization,
-        e.revision,
-        e.issued_at,
+        &e.claims(),
         &payload,
         e.signature.as_ref().map(|s| (s.key_id, s.signature)),
     ))

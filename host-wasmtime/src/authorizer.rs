@@ -22,6 +22,8 @@ const MAX_IDLE: usize = 256;
 struct Generation {
     bytes: Arc<[u8]>,
     info: SnapshotInfo,
+    /// When the snapshot was verified: later instances load it as of then.
+    verified_at: u64,
     /// Idle instances, boxed so taking and returning one moves a pointer, not a whole store.
     /// A lock-free queue: borrowing an instance costs no lock on the check path.
     idle: ArrayQueue<Box<GuestInstance>>,
@@ -40,7 +42,12 @@ impl Generation {
         let info = instance.load(&bytes, trust, now)?;
         let idle = ArrayQueue::new(MAX_IDLE);
         let _ = idle.push(Box::new(instance));
-        Ok(Generation { bytes, info, idle })
+        Ok(Generation {
+            bytes,
+            info,
+            verified_at: now,
+            idle,
+        })
     }
 
     fn take(&self, engine: &Engine) -> Result<Box<GuestInstance>, HostError> {
@@ -48,9 +55,9 @@ impl Generation {
             Some(instance) => Ok(instance),
             None => {
                 let mut instance = Box::new(GuestInstance::new(&engine.inner)?);
-                // Accepted when the generation was made: later instances need no re-check
-                // (and must not fail one, say on freshness, mid-life).
-                instance.load(&self.bytes, &Trust::unsigned(), 0)?;
+                // Accepted when the generation was made: later instances need no re-check of
+                // signatures or freshness (which must not fail mid-life), only the decode.
+                instance.load(&self.bytes, &Trust::unsigned(), self.verified_at)?;
                 Ok(instance)
             }
         }
@@ -194,10 +201,23 @@ impl Authorizer {
 
     /// The snapshot a delta rebuilds from the current one, rebuilt inside a throwaway guest
     /// instance — never one that serves checks, so a hostile delta cannot leave a serving
-    /// instance grown or slowed. Not yet trusted or served: [`prepare`](Self::prepare) it.
+    /// instance grown or slowed — once the envelope the delta carries passes this
+    /// authorizer's trust now (and its size is bounded). Not yet served:
+    /// [`prepare`](Self::prepare) it.
     pub fn apply_delta(&self, delta: &[u8]) -> Result<Vec<u8>, HostError> {
+        self.apply_delta_with(delta, &self.shared.trust, now())
+    }
+
+    /// [`apply_delta`](Self::apply_delta) checked against other trust settings or at another
+    /// time (a syncer pins the served organization and revision).
+    pub fn apply_delta_with(
+        &self,
+        delta: &[u8],
+        trust: &Trust,
+        now: u64,
+    ) -> Result<Vec<u8>, HostError> {
         let bytes = self.shared.current.load().bytes.clone();
-        GuestInstance::new(&self.shared.engine.inner)?.apply_delta(&bytes, delta)
+        GuestInstance::new(&self.shared.engine.inner)?.apply_delta(&bytes, delta, trust, now)
     }
 
     /// Serves a prepared snapshot from now on; calls in flight finish on the old one.

@@ -53,7 +53,7 @@ struct Exports {
     free: TypedFunc<(i32, i32), i32>,
     load: TypedFunc<(i32, i32, i64), i32>,
     trust: TypedFunc<(i32, i32), i32>,
-    apply_delta: TypedFunc<(i32, i32, i32, i32), i64>,
+    apply_delta: TypedFunc<(i32, i32, i32, i32, i64), i64>,
     query: TypedFunc<(i32, i32), i64>,
     index: TypedFunc<(i32, i32, i32), i64>,
     can_at: TypedFunc<(i32, i32, i32, i32), i32>,
@@ -349,8 +349,17 @@ impl GuestInstance {
     }
 
     /// The snapshot `delta` rebuilds from `base`, rebuilt inside the guest (the host never
-    /// parses a delta itself). Not verified: load it to verify.
-    pub(crate) fn apply_delta(&mut self, base: &[u8], delta: &[u8]) -> Result<Vec<u8>, HostError> {
+    /// parses a delta itself) once the envelope it carries passes `trust` at `now`. Load the
+    /// result to verify it in full.
+    pub(crate) fn apply_delta(
+        &mut self,
+        base: &[u8],
+        delta: &[u8],
+        trust: &Trust,
+        now: u64,
+    ) -> Result<Vec<u8>, HostError> {
+        self.set_trust(trust)?;
+        let now = i64::try_from(now).unwrap_or(i64::MAX);
         let base_ptr = self.allocate(base.len().max(1))?;
         self.write(base_ptr, base)?;
         let delta_ptr = self.allocate(delta.len().max(1))?;
@@ -363,7 +372,13 @@ impl GuestInstance {
         let result = invoke(
             &mut self.store,
             &self.exports.apply_delta,
-            (base_ptr, base.len() as i32, delta_ptr, delta.len() as i32),
+            (
+                base_ptr,
+                base.len() as i32,
+                delta_ptr,
+                delta.len() as i32,
+                now,
+            ),
             fuel,
         )?;
         let rebuilt = self

@@ -434,7 +434,9 @@ impl Inner {
             (state.authorizer.clone(), state.floor)
         };
         let served = current.as_ref().map(Authorizer::revision);
-        let fetched = match current.as_ref().map(|a| self.via_delta(a)) {
+        // Checked inside the guest: keys and signature, organization, revision, age.
+        let trust = self.pull_trust(current.as_ref(), floor);
+        let fetched = match current.as_ref().map(|a| self.via_delta(a, &trust)) {
             Some(Via::Rebuilt(bytes, etag)) => Some((bytes, Tag::Etag(etag))),
             // A watch on the delta ended with nothing newer: nothing to fetch either.
             Some(Via::NotModified) => return Ok(SyncOutcome::Unchanged),
@@ -443,8 +445,6 @@ impl Inner {
         let Some((bytes, tag)) = fetched else {
             return Ok(SyncOutcome::Unchanged);
         };
-        // Checked inside the guest: keys and signature, organization, revision, age.
-        let trust = self.pull_trust(current.as_ref(), floor);
         let prepared = match &current {
             Some(a) => a.prepare_with(&bytes, &trust, now())?,
             None => Prepared::standalone(&self.engine, &bytes, &trust, now())?,
@@ -505,8 +505,9 @@ impl Inner {
     }
 
     /// The snapshot after the served one, through a delta, when the source offers one that
-    /// applies (rebuilt inside a throwaway guest); otherwise the pull goes to the snapshot.
-    fn via_delta(&self, current: &Authorizer) -> Via {
+    /// applies and whose envelope passes `trust` (rebuilt inside a throwaway guest); otherwise
+    /// the pull goes to the snapshot.
+    fn via_delta(&self, current: &Authorizer, trust: &Trust) -> Via {
         let Source::Http(url) = &self.config.source else {
             return Via::Full;
         };
@@ -525,7 +526,7 @@ impl Inner {
             // A missing or broken delta is no failure: the snapshot itself is the fallback.
             Err(_) => return Via::Full,
         };
-        match current.apply_delta(&delta) {
+        match current.apply_delta_with(&delta, trust, now()) {
             Ok(rebuilt) => Via::Rebuilt(rebuilt, etag),
             Err(_) => Via::Full,
         }

@@ -25,6 +25,7 @@ export function isReady() {
 }
 
 const NONE = '';
+const NO_BYTES = new Uint8Array(0);
 /** The engine's "unknown" / "no resource" index (`ffi::UNKNOWN`). */
 const UNKNOWN = 0xffffffff;
 /** The longest id and permission a snapshot can hold (`rolegate_core::limits`): longer
@@ -94,7 +95,20 @@ export function coreTrust(trust) {
     organization: trust.organization === undefined ? undefined : text('organization', trust.organization),
     minRevision: whole('minRevision', trust.minRevision),
     maxAge: whole('maxAgeSeconds', trust.maxAgeSeconds),
+    sliceOf: trust.sliceOf === undefined ? undefined : text('sliceOf', trust.sliceOf),
   };
+}
+
+/** The trust settings as the engine takes them: the core `Trust`'s fields, one argument each,
+ * then the time to check at. */
+function trustArguments(trust) {
+  const settings = coreTrust(trust);
+  const now = trust.now ?? Date.now() / 1000;
+  if (!Number.isFinite(now) || now < 0) throw badArgument('now must be seconds since 1970');
+  const keys = new Uint8Array(settings.keys.length * 32);
+  settings.keys.forEach((k, i) => keys.set(k.public, i * 32));
+  return [settings.keys.map((k) => k.id), keys, settings.allowUnsigned, settings.organization,
+    settings.minRevision, settings.maxAge, settings.sliceOf, now];
 }
 
 function toBytes(bytes) {
@@ -169,33 +183,29 @@ export class Authorizer {
    * Throws a RolegateError whose `code` names why (`snapshot-checksum-mismatch`,
    * `no-trusted-keys`, `unsigned`, `bad-signature`, …).
    * @param trust { trustedKeys?: [{ id, publicKey }], allowUnsigned?, organization?,
-   *   minRevision?, maxAgeSeconds?, now? }
+   *   minRevision?, maxAgeSeconds?, sliceOf?, now? } — `sliceOf: userId` to load that user's
+   *   slice (and nothing else); without it only the organization's snapshot loads
    */
   static fromSnapshot(bytes, trust = {}) {
     if (!ready) {
       throw new RolegateError('not-initialized', 'the wasm engine is not initialised: call initialize(module) from "rolegate/edge" first');
     }
     const view = toBytes(bytes);
-    const settings = coreTrust(trust);
-    const now = trust.now ?? Date.now() / 1000;
-    if (!Number.isFinite(now) || now < 0) throw badArgument('now must be seconds since 1970');
-    const keys = new Uint8Array(settings.keys.length * 32);
-    settings.keys.forEach((k, i) => keys.set(k.public, i * 32));
-    const wasm = engine(() => WasmAuthorizer.load(
-      view, settings.keys.map((k) => k.id), keys, settings.allowUnsigned, settings.organization,
-      settings.minRevision, settings.maxAge, now,
-    ));
+    const args = trustArguments(trust);
+    const wasm = engine(() => WasmAuthorizer.load(view, NO_BYTES, ...args));
     return new Authorizer(wasm, view, trust);
   }
 
   /**
    * The snapshot a delta produces from this one, as a new Authorizer, checked with `trust`
-   * (by default the trust this one was made with). Throws `delta-wrong-base` for a delta of
-   * another base.
+   * (by default the trust this one was made with) — the envelope the delta carries before
+   * anything is rebuilt, so an untrusted or oversized delta costs nothing. Throws
+   * `delta-wrong-base` for a delta of another base, `delta-too-large`, or a trust code.
    */
   applyDelta(delta, trust = this.#trust) {
-    const next = engine(() => WasmAuthorizer.applyDelta(this.#bytes, toBytes(delta)));
-    return Authorizer.fromSnapshot(next, trust);
+    const args = trustArguments(trust);
+    const wasm = engine(() => WasmAuthorizer.load(this.#bytes, toBytes(delta), ...args));
+    return new Authorizer(wasm, wasm.takeRebuilt(), trust);
   }
 
   /** The snapshot bytes this authorizer was made from. */

@@ -59,6 +59,7 @@ export class SnapshotLoader {
    *   signature by one of these keys (several during a rotation)
    * @param {boolean} [options.allowUnsigned=false] accept unsigned snapshots — a choice, for
    *   demos and trusted networks; without it and without keys nothing is accepted
+   * @param {string} [options.sliceOf] load this user's slice (a console's), and nothing else
    * @param {number} [options.maxAgeSeconds] refuse snapshots issued longer ago than this;
    *   `status.expired` reports when the active one outlives it
    * @param {boolean} [options.denyWhenExpired=false] `can` denies once the active snapshot expires
@@ -125,10 +126,11 @@ export class SnapshotLoader {
   /** The trust settings for the next snapshot: ours, no going back, and the organization
    * we already serve. */
   #trust(base) {
-    const { trustedKeys, allowUnsigned, maxAgeSeconds } = this.#options;
+    const { trustedKeys, allowUnsigned, maxAgeSeconds, sliceOf } = this.#options;
     return {
       trustedKeys: trustedKeys ?? [],
       allowUnsigned: allowUnsigned === true,
+      sliceOf,
       organization: this.#options.organization ?? base?.organization,
       minRevision: base?.revision,
       maxAgeSeconds,

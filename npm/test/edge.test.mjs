@@ -24,7 +24,8 @@ async function freePort() {
 }
 
 const signed = ['cases.json', 'test-2026.key.json', 'test-2027.key.json', 'acme-r2-test-2026.rgs',
-  'acme-r3-test-2027.rgs', 'acme-r2-unsigned.rgs', 'acme-r2-tampered.rgs', 'acme-r2-to-r3.rgd'];
+  'acme-r3-test-2027.rgs', 'acme-r2-unsigned.rgs', 'acme-r2-tampered.rgs', 'acme-r2-to-r3.rgd',
+  'acme-r2-slice-test-2026.rgs'];
 
 // Embeds resolve relative to the config file, so it is written beside the worker.
 const configDir = join(npmDir, 'test', 'workerd');

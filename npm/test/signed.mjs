@@ -16,6 +16,7 @@ export function runCases(Authorizer, cases, files, keys) {
       const a = Authorizer.fromSnapshot(files[c.file], {
         trustedKeys: c.keys.map((id) => ({ id, publicKey: keys[id] })),
         allowUnsigned: c.allow_unsigned === true,
+        sliceOf: c.slice_of,
         organization: c.organization,
         minRevision: c.min_revision,
         maxAgeSeconds: c.max_age,

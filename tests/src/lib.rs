@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod attacks;
 pub mod generate;
 mod reference;
 mod signed;

@@ -109,6 +109,7 @@ pub fn signed_cases() -> Vec<SignedCase> {
                     organization: field(case, "organization").as_str().map(str::to_owned),
                     min_revision: field(case, "min_revision").as_u64(),
                     max_age: field(case, "max_age").as_u64(),
+                    slice_of: field(case, "slice_of").as_str().map(str::to_owned),
                 },
                 now: field(case, "now").as_u64().unwrap_or_default(),
                 expect: text(case, "expect"),

@@ -8,8 +8,8 @@ use rolegate_core::ffi::Code;
 const JS_ONLY: &[&str] = &["not-initialized", "http-status", "fetch-failed", "timeout"];
 
 fn declared() -> Vec<String> {
-    let dts = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../npm/index.d.ts"))
-        .unwrap();
+    let dts =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../npm/index.d.ts")).unwrap();
     let start = dts.find("export type ErrorCode =").unwrap();
     let end = start + dts[start..].find(';').unwrap();
     dts[start..end]
@@ -20,11 +20,21 @@ fn declared() -> Vec<String> {
         .collect()
 }
 
-/// The codes a JS caller can meet: every snapshot, name, trust and delta code, and the
-/// boundary's argument and internal errors — not the plain ABI's own statuses, and not the
+/// The codes a JS caller can meet as errors: every snapshot, trust and delta code, the
+/// unknown names a query can name, and the boundary's argument and internal errors — not the
+/// plain ABI's own statuses, not deny reasons (they are decisions, not errors), and not the
 /// compile and admin rules, which only native callers (CLI, server) report.
 fn reach_js(code: Code) -> bool {
-    matches!(code.status(), -49..=-10) || matches!(code, Code::BadArgument | Code::Internal)
+    matches!(code.status(), -16..=-10 | -39..=-30 | -49..=-40)
+        || matches!(
+            code,
+            Code::UnknownUser
+                | Code::UnknownScope
+                | Code::UnknownPermission
+                | Code::UnknownRole
+                | Code::BadArgument
+                | Code::Internal
+        )
 }
 
 #[test]
@@ -38,7 +48,10 @@ fn index_d_ts_declares_exactly_the_codes_javascript_can_meet() {
     }
     for d in &declared {
         let known = Code::parse(d).is_some_and(reach_js) || JS_ONLY.contains(&d.as_str());
-        assert!(known, "npm/index.d.ts declares `{d}`, which nothing produces");
+        assert!(
+            known,
+            "npm/index.d.ts declares `{d}`, which nothing produces"
+        );
     }
 }
 

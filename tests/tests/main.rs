@@ -10,6 +10,7 @@
 )]
 
 mod admin;
+mod attacks;
 mod catalog_doc;
 mod codes;
 mod common;

@@ -35,8 +35,13 @@ fn files() -> Vec<(String, Vec<u8>)> {
         p[n - 1] ^= 1;
     })
     .unwrap();
+    // One user's slice, signed with the same key as the full snapshot of the same revision.
+    let olivia = &policy.users[0].id;
+    let slice = Snapshot::decode(&at(2)).unwrap().slice(olivia).unwrap();
+    let slice = sign(&slice, KEYS[0].0, &KEYS[0].1).unwrap();
     let mut files = vec![
         ("acme-r2-test-2026.rgs".to_string(), r2.clone()),
+        ("acme-r2-slice-test-2026.rgs".to_string(), slice),
         ("acme-r3-test-2027.rgs".to_string(), r3.clone()),
         ("acme-r2-unsigned.rgs".to_string(), at(2)),
         ("acme-r2-tampered.rgs".to_string(), tampered),
@@ -60,7 +65,13 @@ fn files() -> Vec<(String, Vec<u8>)> {
 /// Trust settings × files → expected outcome. `now` is the time to check at.
 fn cases() -> Value {
     let organization = acme().organization.id;
+    let (olivia, other) = (acme().users[0].id.clone(), acme().users[1].id.clone());
     json!([
+        {"file": "acme-r2-slice-test-2026.rgs", "keys": ["test-2026"], "now": ISSUED + 10, "expect": "wrong-kind"},
+        {"file": "acme-r2-slice-test-2026.rgs", "keys": ["test-2026"], "slice_of": olivia, "now": ISSUED + 10, "expect": "ok", "revision": 2},
+        {"file": "acme-r2-slice-test-2026.rgs", "keys": ["test-2026"], "slice_of": other, "now": ISSUED + 10, "expect": "wrong-kind"},
+        {"file": "acme-r2-test-2026.rgs", "keys": ["test-2026"], "slice_of": olivia, "now": ISSUED + 10, "expect": "wrong-kind"},
+        {"file": "acme-r2-test-2026.rgs", "keys": ["test-2026"], "now": ISSUED - 1000, "expect": "issued-in-future"},
         {"file": "acme-r2-test-2026.rgs", "keys": ["test-2026"], "now": ISSUED + 10, "expect": "ok", "revision": 2},
         {"file": "acme-r3-test-2027.rgs", "keys": ["test-2026"], "now": ISSUED + 10, "expect": "unknown-key"},
         {"file": "acme-r3-test-2027.rgs", "keys": ["test-2026", "test-2027"], "now": ISSUED + 10, "expect": "ok", "revision": 3},
@@ -97,7 +108,7 @@ fn signed_fixtures_are_current_and_decide_as_stated() {
         );
     }
     let cases = signed_cases();
-    assert!(cases.len() >= 16);
+    assert!(cases.len() >= 21);
     for case in cases {
         match &case {
             SignedCase::Delta {

@@ -12,7 +12,7 @@
 //! | `rolegate_free` | `(ptr, len) -> i32` | frees a buffer `rolegate_alloc` returned; 0 or a status |
 //! | `rolegate_trust` | `(ptr, len) -> i32` | sets the postcard [`Trust`] loads check; 0 or a status |
 //! | `rolegate_load` | `(ptr, len, now: i64) -> i32` | [`ffi::load`]s snapshot bytes at time `now` and makes them current; 0 or a status |
-//! | `rolegate_apply_delta` | `(base_ptr, base_len, delta_ptr, delta_len) -> i64` | the snapshot a delta rebuilds, or a status |
+//! | `rolegate_apply_delta` | `(base_ptr, base_len, delta_ptr, delta_len, now: i64) -> i64` | the snapshot a delta rebuilds — its envelope checked against the trust settings at `now` before anything is rebuilt — or a status |
 //! | `rolegate_query` | `(ptr, len) -> i64` | a postcard [`ffi::Query`] → a postcard [`ffi::Answer`] |
 //! | `rolegate_index` | `(kind, ptr, len) -> i64` | a name's index ([`ffi::NameKind`]; [`ffi::UNKNOWN`] when unknown) |
 //! | `rolegate_can_at` | `(user, permission, scope, resource) -> i32` | 1 Allow, 0 Deny |
@@ -59,6 +59,7 @@ static GUEST: Global = Global(RefCell::new(Guest {
         organization: None,
         min_revision: None,
         max_age: None,
+        slice_of: None,
     },
     response: Vec::new(),
     buffers: BTreeMap::new(),
@@ -251,14 +252,16 @@ pub extern "C" fn rolegate_load(ptr: i32, len: i32, now: i64) -> i32 {
     )
 }
 
-/// The snapshot `delta` rebuilds from `base` (both host buffers), or a status. Not
-/// trusted: load the result to verify it.
+/// The snapshot `delta` rebuilds from `base` (both host buffers), or a status. The envelope
+/// the delta carries is checked against the trust settings at `now` first, and its size
+/// bounded, before anything is rebuilt; load the result to verify it in full.
 #[unsafe(no_mangle)]
 pub extern "C" fn rolegate_apply_delta(
     base_ptr: i32,
     base_len: i32,
     delta_ptr: i32,
     delta_len: i32,
+    now: i64,
 ) -> i64 {
     with_guest(
         |g| {
@@ -268,7 +271,10 @@ pub extern "C" fn rolegate_apply_delta(
             ) else {
                 return status64(Code::BadRange);
             };
-            match rolegate_core::apply_delta(base, delta) {
+            let Ok(now) = u64::try_from(now) else {
+                return status64(Code::BadArgument);
+            };
+            match rolegate_core::apply_delta_trusted(base, delta, &g.trust, now) {
                 Ok(bytes) => {
                     g.response = bytes;
                     packed(&g.response)

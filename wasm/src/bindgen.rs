@@ -59,70 +59,107 @@ fn filter<T: core::str::FromStr<Err = rolegate_core::UnknownName>>(
         })
 }
 
+/// Seconds since the Unix epoch, from a JS number.
+fn seconds(now: f64) -> Result<u64, JsValue> {
+    if now.is_finite() && now >= 0.0 {
+        Ok(now as u64)
+    } else {
+        Err(error(Code::BadArgument, "`now` must be a time after 1970"))
+    }
+}
+
+/// The core's [`Trust`] from its fields, one argument each (see [`Authorizer::load`]).
+fn trust(
+    key_ids: js_sys::Array,
+    keys: &[u8],
+    allow_unsigned: bool,
+    organization: Option<String>,
+    min_revision: Option<f64>,
+    max_age: Option<f64>,
+    slice_of: Option<String>,
+) -> Result<Trust, JsValue> {
+    // Whole numbers JS can carry exactly, or nothing.
+    let whole = |n: Option<f64>| match n {
+        None => Ok(None),
+        Some(n) if n >= 0.0 && n <= MAX_SAFE_INTEGER as f64 && n.fract() == 0.0 => {
+            Ok(Some(n as u64))
+        }
+        Some(_) => Err(error(Code::BadArgument, "not a whole number")),
+    };
+    let publics = keys.chunks_exact(32);
+    if publics.len() != key_ids.length() as usize || !publics.remainder().is_empty() {
+        return Err(error(
+            Code::BadArgument,
+            "each trusted key needs an id and 32 bytes",
+        ));
+    }
+    let mut trusted = Vec::with_capacity(publics.len());
+    for (id, public) in key_ids.iter().zip(publics) {
+        let (Some(id), Ok(public)) = (id.as_string(), <[u8; 32]>::try_from(public)) else {
+            return Err(error(Code::BadArgument, "a key id is not text"));
+        };
+        trusted.push(rolegate_core::TrustedKey { id, public });
+    }
+    Ok(Trust {
+        keys: trusted,
+        allow_unsigned,
+        organization,
+        min_revision: whole(min_revision)?,
+        max_age: whole(max_age)?,
+        slice_of,
+    })
+}
+
 /// One organization's decoded snapshot. Immutable: to move to a new revision, load the new
 /// bytes and swap the whole authorizer.
 #[wasm_bindgen(js_name = WasmAuthorizer)]
 #[derive(Debug)]
 pub struct Authorizer {
     snapshot: Snapshot,
+    /// The snapshot bytes a delta rebuilt, until JS takes them.
+    rebuilt: Vec<u8>,
 }
 
 #[wasm_bindgen(js_class = WasmAuthorizer)]
 impl Authorizer {
     /// Loads snapshot bytes that the trust settings accept at time `now` (seconds since the
-    /// Unix epoch). The settings are [`Trust`]'s fields, one argument each: `key_ids[i]` names
-    /// the public key `keys[32i..32i + 32]`. Throws with the snapshot or trust code.
+    /// Unix epoch) — or, when `delta` is not empty, the snapshot it rebuilds from the base
+    /// `bytes`, the envelope it carries checked and its size bounded before anything is
+    /// rebuilt (the rebuilt bytes are then [`take_rebuilt`](Self::take_rebuilt)). The settings
+    /// are [`Trust`]'s fields, one argument each: `key_ids[i]` names the public key
+    /// `keys[32i..32i + 32]`. Throws with the snapshot, delta or trust code.
     #[allow(clippy::too_many_arguments)]
     pub fn load(
         bytes: &[u8],
+        delta: &[u8],
         key_ids: js_sys::Array,
         keys: &[u8],
         allow_unsigned: bool,
         organization: Option<String>,
         min_revision: Option<f64>,
         max_age: Option<f64>,
+        slice_of: Option<String>,
         now: f64,
     ) -> Result<Authorizer, JsValue> {
-        // Whole numbers JS can carry exactly, or nothing.
-        let whole = |n: Option<f64>| match n {
-            None => Ok(None),
-            Some(n) if n >= 0.0 && n <= MAX_SAFE_INTEGER as f64 && n.fract() == 0.0 => {
-                Ok(Some(n as u64))
-            }
-            Some(_) => Err(error(
-                Code::BadArgument,
-                "trust settings: not a whole number",
-            )),
-        };
-        let publics = keys.chunks_exact(32);
-        if publics.len() != key_ids.length() as usize || !publics.remainder().is_empty() {
-            return Err(error(
-                Code::BadArgument,
-                "trust settings: each trusted key needs an id and 32 bytes",
-            ));
-        }
-        let mut trusted = Vec::with_capacity(publics.len());
-        for (id, public) in key_ids.iter().zip(publics) {
-            let (Some(id), Ok(public)) = (id.as_string(), <[u8; 32]>::try_from(public)) else {
-                return Err(error(
-                    Code::BadArgument,
-                    "trust settings: a key id is not text",
-                ));
-            };
-            trusted.push(rolegate_core::TrustedKey { id, public });
-        }
-        let trust = Trust {
-            keys: trusted,
+        let trust = trust(
+            key_ids,
+            keys,
             allow_unsigned,
             organization,
-            min_revision: whole(min_revision)?,
-            max_age: whole(max_age)?,
+            min_revision,
+            max_age,
+            slice_of,
+        )?;
+        let now = seconds(now)?;
+        let rebuilt = if delta.is_empty() {
+            Vec::new()
+        } else {
+            rolegate_core::apply_delta_trusted(bytes, delta, &trust, now)
+                .map_err(|e| error(e.code(), &e.to_string()))?
         };
-        if !(now.is_finite() && now >= 0.0) {
-            return Err(error(Code::BadArgument, "`now` must be a time after 1970"));
-        }
+        let source = if delta.is_empty() { bytes } else { &rebuilt };
         let snapshot =
-            ffi::load(bytes, &trust, now as u64).map_err(|e| error(e.code(), &e.to_string()))?;
+            ffi::load(source, &trust, now).map_err(|e| error(e.code(), &e.to_string()))?;
         // JS numbers are exact only up to 2^53: a revision past that could not be compared
         // exactly (rollback checks would round), so it is refused rather than carried wrongly.
         if snapshot.revision() > MAX_SAFE_INTEGER {
@@ -131,14 +168,14 @@ impl Authorizer {
                 "the snapshot's revision is past 2^53, which JavaScript cannot carry exactly",
             ));
         }
-        Ok(Authorizer { snapshot })
+        Ok(Authorizer { snapshot, rebuilt })
     }
 
-    /// Rebuilds the snapshot a delta produces from its base snapshot's bytes; throws with a
-    /// `delta-*` code for the wrong base or a damaged delta. Verify the result as any snapshot.
-    #[wasm_bindgen(js_name = applyDelta)]
-    pub fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, JsValue> {
-        rolegate_core::apply_delta(base, delta).map_err(|e| error(e.code(), &e.to_string()))
+    /// The bytes a delta rebuilt (see [`load`](Self::load)), handed over once: empty after
+    /// that, and for a snapshot loaded from its bytes.
+    #[wasm_bindgen(js_name = takeRebuilt)]
+    pub fn take_rebuilt(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.rebuilt)
     }
 
     /// The index of a user for `canAt`; `ffi::UNKNOWN` (0xFFFFFFFF) when unknown.

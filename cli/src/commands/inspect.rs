@@ -31,6 +31,7 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode, Failure> {
             "format": meta.format,
             "revision": meta.revision,
             "issued_at": meta.issued_at,
+            "slice_of": meta.slice_of,
             "checksum": checksum,
             // What the signature slot claims; `rolegate verify --trust` checks it.
             "key_id_claimed": meta.key_id,
@@ -56,6 +57,7 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode, Failure> {
 format        {}
 revision      {}
 issued at     {} (unix seconds)
+kind          {}
 checksum      sha512[..32]:{}
 signature     {}
 accounts      {}
@@ -72,6 +74,10 @@ bytes         {} snapshot, {} payload, ~{} in memory
         meta.format,
         meta.revision,
         meta.issued_at,
+        meta.slice_of.as_deref().map_or_else(
+            || "the organization's snapshot".to_owned(),
+            |u| format!("slice of user {u}")
+        ),
         checksum,
         meta.key_id.as_deref().map_or_else(
             || "none".to_owned(),

@@ -180,6 +180,7 @@ pub fn trust(args: &TrustArgs) -> Result<Trust, Failure> {
         organization: args.organization.clone(),
         min_revision: args.min_revision,
         max_age: args.max_age,
+        slice_of: args.slice_of.clone(),
     })
 }
 

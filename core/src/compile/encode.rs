@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 
 use super::plan::Plan;
 use super::{CompileError, CompileOptions};
+use crate::format::envelope::Claims;
 use crate::format::payload::{SealError, seal_payload};
 use crate::format::wire::{
     Named, Payload, WireAssignment, WireResource, WireRole, WireSubaccount, WireUser,
@@ -14,13 +15,13 @@ use crate::limits::MAX_SNAPSHOT_BYTES;
 impl Plan<'_> {
     /// The snapshot bytes of the plan, stamped with `options`.
     pub(super) fn encode(&self, options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
-        seal_payload(
-            &self.payload(),
-            &self.policy.organization.id,
-            options.revision,
-            options.issued_at,
-        )
-        .map_err(|e| match e {
+        let claims = Claims {
+            organization: &self.policy.organization.id,
+            revision: options.revision,
+            issued_at: options.issued_at,
+            slice_of: None,
+        };
+        seal_payload(&self.payload(), &claims).map_err(|e| match e {
             SealError::Serialize => CompileError::Encode("the payload could not be serialized"),
             SealError::TooLarge(count) => CompileError::TooMany {
                 what: "snapshot bytes",

@@ -10,7 +10,8 @@ use alloc::vec::Vec;
 use serde::Serialize;
 
 use crate::ffi::Code;
-use crate::format::envelope::{checksum, open, seal_signed};
+use crate::format::TrustError;
+use crate::format::envelope::{Claims, checksum, open, seal_signed};
 use crate::format::reader::Reader;
 use crate::format::wire::SignatureSlot;
 use crate::ids::clip;
@@ -19,8 +20,14 @@ use crate::snapshot::DecodeError;
 
 /// The first bytes of every delta.
 const DELTA_MAGIC: [u8; 4] = *b"\x89RGD";
-/// The delta format this build writes and reads.
-pub const DELTA_FORMAT: u16 = 1;
+/// The delta format this build writes and reads. Format 2 carries what the snapshot it
+/// rebuilds is (snapshot format 3's claims).
+pub const DELTA_FORMAT: u16 = 2;
+/// The most a delta may rebuild, however small its base: deltas carry what changed, so a
+/// delta that rebuilds far more than its base is an attack (a "zip bomb" of copies).
+const MIN_REBUILD_LIMIT: usize = 64 << 20;
+/// A delta may rebuild at most this many times its base's payload (or the minimum above).
+const REBUILD_FACTOR: usize = 8;
 /// Matches shorter than this are sent as literal bytes.
 const BLOCK: usize = 16;
 
@@ -62,6 +69,18 @@ pub enum DeltaError {
     /// The two snapshots are of different organizations.
     #[error("the snapshots are of different organizations")]
     OrganizationsDiffer,
+    /// The snapshot the delta would rebuild is larger than the limit, which is checked
+    /// before anything is rebuilt.
+    #[error("the delta would rebuild {len} bytes; the limit is {max}")]
+    TooLarge {
+        /// What it would rebuild.
+        len: u64,
+        /// The limit.
+        max: usize,
+    },
+    /// The envelope the delta carries is not trusted (checked before anything is rebuilt).
+    #[error(transparent)]
+    Untrusted(#[from] TrustError),
 }
 
 impl DeltaError {
@@ -75,6 +94,8 @@ impl DeltaError {
             DeltaError::WrongBase { .. } => Code::DeltaWrongBase,
             DeltaError::BadOperation(_) => Code::DeltaMalformed,
             DeltaError::OrganizationsDiffer => Code::DeltaWrongOrganization,
+            DeltaError::TooLarge { .. } => Code::DeltaTooLarge,
+            DeltaError::Untrusted(e) => e.code(),
         }
     }
 }
@@ -93,6 +114,7 @@ struct WireDelta<'a> {
     base_checksum: [u8; 32],
     revision: u64,
     issued_at: u64,
+    slice_of: Option<&'a str>,
     checksum: [u8; 32],
     signature: Option<SignatureSlot<'a>>,
     /// Copy/insert operations, see [`Op`].
@@ -170,6 +192,7 @@ pub fn diff(old: &[u8], new: &[u8]) -> Result<Vec<u8>, DeltaError> {
         base_checksum: base.envelope.checksum,
         revision: t.revision,
         issued_at: t.issued_at,
+        slice_of: t.slice_of,
         checksum: t.checksum,
         signature: t.signature.as_ref().map(|s| SignatureSlot {
             key_id: s.key_id,
@@ -232,56 +255,144 @@ pub fn delta_info(delta: &[u8]) -> Result<DeltaInfo, DeltaError> {
     })
 }
 
-/// Applies `delta` to the snapshot `base`: the new snapshot's bytes, exactly as the full
-/// snapshot was written. Refuses a delta for another base. The result is checked (payload
-/// hash) but not trusted: verify it as any snapshot.
-pub fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
-    let opened = open(base)?;
-    let b = &opened.envelope;
+/// A delta's header, read: the base it names and the envelope of the snapshot it rebuilds.
+struct Header<'a> {
+    organization: &'a str,
+    base_revision: u64,
+    base_checksum: [u8; 32],
+    claims: Claims<'a>,
+    checksum: [u8; 32],
+    signature: Option<(&'a str, &'a [u8])>,
+    /// The operations, not yet read.
+    ops: Reader<'a>,
+}
+
+fn header(delta: &[u8]) -> Result<Header<'_>, DeltaError> {
     let mut r = read_header(delta)?;
     let organization = r.str()?;
     let base_revision = r.u64()?;
-    let base_checksum: [u8; 32] = r.array()?;
-    if organization != b.organization || base_revision != b.revision || base_checksum != b.checksum
+    let base_checksum = r.array()?;
+    let revision = r.u64()?;
+    let issued_at = r.u64()?;
+    let slice_of = r.option(|r| r.str())?;
+    let checksum = r.array()?;
+    let signature = r.option(|r| Ok((r.str()?, r.bytes()?)))?;
+    Ok(Header {
+        organization,
+        base_revision,
+        base_checksum,
+        claims: Claims {
+            organization,
+            revision,
+            issued_at,
+            slice_of,
+        },
+        checksum,
+        signature,
+        ops: r,
+    })
+}
+
+/// One operation: a copy of a run of the base's payload, or literal bytes.
+enum Step<'a> {
+    Copy(usize, usize),
+    Insert(&'a [u8]),
+}
+
+fn step<'a>(r: &mut Reader<'a>) -> Result<Step<'a>, DeltaError> {
+    match r.u8()? {
+        0 => Ok(Step::Copy(r.u32()? as usize, r.u32()? as usize)),
+        1 => Ok(Step::Insert(r.bytes()?)),
+        _ => Err(DeltaError::BadOperation("unknown operation")),
+    }
+}
+
+/// The payload length the operations rebuild, read without rebuilding anything: refused past
+/// the limit before a byte is allocated.
+fn rebuilt_len(mut ops: Reader<'_>, base: usize) -> Result<usize, DeltaError> {
+    let max = base
+        .saturating_mul(REBUILD_FACTOR)
+        .clamp(MIN_REBUILD_LIMIT, MAX_SNAPSHOT_BYTES);
+    let count = ops.len()?;
+    let mut total: u64 = 0;
+    for _ in 0..count {
+        let len = match step(&mut ops)? {
+            Step::Copy(offset, len) if offset.saturating_add(len) <= base => len,
+            Step::Copy(..) => return Err(DeltaError::BadOperation("a copy reaches past the base")),
+            Step::Insert(bytes) => bytes.len(),
+        };
+        total = total.saturating_add(len as u64);
+        if total > max as u64 {
+            return Err(DeltaError::TooLarge { len: total, max });
+        }
+    }
+    ops.finish()?;
+    Ok(total as usize)
+}
+
+/// Applies `delta` to the snapshot `base`: the new snapshot's bytes, exactly as the full
+/// snapshot was written. Refuses a delta for another base, and one that would rebuild more
+/// than a bounded multiple of its base (checked before anything is allocated). The result is
+/// checked (payload hash) but not trusted: verify it as any snapshot — or use
+/// [`apply_delta_trusted`], which also refuses an untrusted delta before rebuilding.
+pub fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
+    rebuild(base, delta, None)
+}
+
+/// [`apply_delta`] for a delta whose rebuilt snapshot `trust` must accept at `now`: the
+/// envelope the delta carries — signature, what it is, organization, revision, age — is
+/// checked first, so an unsigned or forged delta costs nothing to refuse.
+pub fn apply_delta_trusted(
+    base: &[u8],
+    delta: &[u8],
+    trust: &crate::format::Trust,
+    now: u64,
+) -> Result<Vec<u8>, DeltaError> {
+    rebuild(base, delta, Some((trust, now)))
+}
+
+fn rebuild(
+    base: &[u8],
+    delta: &[u8],
+    trust: Option<(&crate::format::Trust, u64)>,
+) -> Result<Vec<u8>, DeltaError> {
+    let opened = open(base)?;
+    let b = &opened.envelope;
+    let h = header(delta)?;
+    if h.organization != b.organization
+        || h.base_revision != b.revision
+        || h.base_checksum != b.checksum
     {
         return Err(DeltaError::WrongBase {
-            organization: clip(organization),
-            expected: base_revision,
+            organization: clip(h.organization),
+            expected: h.base_revision,
             found: b.revision,
         });
     }
-    let revision = r.u64()?;
-    let issued_at = r.u64()?;
-    let target_checksum: [u8; 32] = r.array()?;
-    let signature = r.option(|r| Ok((r.str()?, r.bytes()?)))?;
-    let count = r.len()?;
+    if let Some((trust, now)) = trust {
+        trust.check_envelope(&h.claims, &h.checksum, h.signature, now)?;
+    }
+    let len = rebuilt_len(h.ops.clone(), b.payload.len())?;
     let mut payload: Vec<u8> = Vec::new();
-    for _ in 0..count {
-        match r.u8()? {
-            0 => {
-                let (offset, len) = (r.u32()? as usize, r.u32()? as usize);
-                let run = b
-                    .payload
+    payload
+        .try_reserve_exact(len)
+        .map_err(|_| DeltaError::TooLarge {
+            len: len as u64,
+            max: len,
+        })?;
+    let mut ops = h.ops;
+    for _ in 0..ops.len()? {
+        match step(&mut ops)? {
+            Step::Copy(offset, len) => payload.extend_from_slice(
+                b.payload
                     .get(offset..offset.saturating_add(len))
-                    .ok_or(DeltaError::BadOperation("a copy reaches past the base"))?;
-                payload.extend_from_slice(run);
-            }
-            1 => payload.extend_from_slice(r.bytes()?),
-            _ => return Err(DeltaError::BadOperation("unknown operation")),
-        }
-        if payload.len() > MAX_SNAPSHOT_BYTES {
-            return Err(DeltaError::BadOperation("the result is too large"));
+                    .ok_or(DeltaError::BadOperation("a copy reaches past the base"))?,
+            ),
+            Step::Insert(bytes) => payload.extend_from_slice(bytes),
         }
     }
-    r.finish()?;
-    if checksum(&payload) != target_checksum {
+    if checksum(&payload) != h.checksum {
         return Err(DeltaError::Snapshot(DecodeError::ChecksumMismatch));
     }
-    Ok(seal_signed(
-        organization,
-        revision,
-        issued_at,
-        &payload,
-        signature,
-    ))
+    Ok(seal_signed(&h.claims, &payload, h.signature))
 }

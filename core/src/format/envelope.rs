@@ -1,5 +1,6 @@
 //! The snapshot envelope: header (magic, format), then organization, revision, issued-at,
-//! payload checksum, signature slot and the payload itself.
+//! what the snapshot is (the organization's, or one user's slice), payload checksum,
+//! signature slot and the payload itself.
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -10,8 +11,20 @@ use crate::format::wire::{Envelope, Header, MAGIC};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::snapshot::DecodeError;
 
-/// The snapshot wire format this build writes and reads.
-pub const FORMAT_VERSION: u16 = 2;
+/// The snapshot wire format this build writes and reads. Format 3 names what a snapshot is
+/// (the organization's, or one user's slice) in the envelope and the signature.
+pub const FORMAT_VERSION: u16 = 3;
+
+/// What an envelope claims about its payload — everything a signature covers besides the
+/// payload's checksum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Claims<'a> {
+    pub(crate) organization: &'a str,
+    pub(crate) revision: u64,
+    pub(crate) issued_at: u64,
+    /// `None` for the organization's snapshot; the user, for a slice.
+    pub(crate) slice_of: Option<&'a str>,
+}
 
 /// The envelope of a snapshot that parsed and whose checksum matched.
 #[derive(Debug)]
@@ -28,17 +41,15 @@ pub(crate) fn checksum(payload: &[u8]) -> [u8; 32] {
 }
 
 /// Wraps an encoded payload, unsigned.
-pub(crate) fn seal(organization: &str, revision: u64, issued_at: u64, payload: &[u8]) -> Vec<u8> {
-    seal_signed(organization, revision, issued_at, payload, None)
+pub(crate) fn seal(claims: &Claims<'_>, payload: &[u8]) -> Vec<u8> {
+    seal_signed(claims, payload, None)
 }
 
 /// Wraps an encoded payload with a signature (key id, signature bytes). Written by hand, as
 /// the envelope is read (see `reader`): postcard's layout, without postcard's serializer in
 /// the wasm builds that re-seal deltas.
 pub(crate) fn seal_signed(
-    organization: &str,
-    revision: u64,
-    issued_at: u64,
+    claims: &Claims<'_>,
     payload: &[u8],
     signature: Option<(&str, &[u8])>,
 ) -> Vec<u8> {
@@ -53,12 +64,19 @@ pub(crate) fn seal_signed(
         varint(out, b.len() as u64);
         out.extend_from_slice(b);
     }
-    let mut out = Vec::with_capacity(payload.len() + organization.len() + 128);
+    let mut out = Vec::with_capacity(payload.len() + claims.organization.len() + 128);
     out.extend_from_slice(&MAGIC);
     varint(&mut out, u64::from(FORMAT_VERSION));
-    bytes(&mut out, organization.as_bytes());
-    varint(&mut out, revision);
-    varint(&mut out, issued_at);
+    bytes(&mut out, claims.organization.as_bytes());
+    varint(&mut out, claims.revision);
+    varint(&mut out, claims.issued_at);
+    match claims.slice_of {
+        Some(user) => {
+            out.push(1);
+            bytes(&mut out, user.as_bytes());
+        }
+        None => out.push(0),
+    }
     out.extend_from_slice(&checksum(payload));
     match signature {
         Some((key_id, signature)) => {
@@ -103,11 +121,18 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Opened<'_>, DecodeError> {
     let mut r = Reader::new(header.rest(), "envelope");
     let envelope = Envelope::read(&mut r)?;
     r.finish()?;
-    if let Err(_problem) = crate::ids::check_id(envelope.organization) {
-        return Err(DecodeError::InvalidText {
-            what: "organization id",
-            value: crate::ids::clip(envelope.organization),
-        });
+    for (what, id) in [
+        ("organization id", Some(envelope.organization)),
+        ("slice user id", envelope.slice_of),
+    ] {
+        if let Some(id) = id
+            && crate::ids::check_id(id).is_err()
+        {
+            return Err(DecodeError::InvalidText {
+                what,
+                value: crate::ids::clip(id),
+            });
+        }
     }
     Ok(Opened {
         envelope,
@@ -124,6 +149,18 @@ impl crate::snapshot::Snapshot {
     }
 }
 
+impl<'a> Envelope<'a> {
+    /// What the envelope claims.
+    pub(crate) fn claims(&self) -> Claims<'a> {
+        Claims {
+            organization: self.organization,
+            revision: self.revision,
+            issued_at: self.issued_at,
+            slice_of: self.slice_of,
+        }
+    }
+}
+
 impl Opened<'_> {
     pub(crate) fn meta(&self) -> crate::SnapshotMeta {
         crate::SnapshotMeta {
@@ -131,6 +168,7 @@ impl Opened<'_> {
             format: FORMAT_VERSION,
             revision: self.envelope.revision,
             issued_at: self.envelope.issued_at,
+            slice_of: self.envelope.slice_of.map(ToString::to_string),
             checksum: self.envelope.checksum,
             key_id: self
                 .envelope

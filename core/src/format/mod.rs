@@ -8,6 +8,10 @@ pub(crate) mod wire;
 mod delta;
 mod trust;
 
-pub use delta::{DELTA_FORMAT, DeltaError, DeltaInfo, apply_delta, delta_info, diff};
+pub use delta::{
+    DELTA_FORMAT, DeltaError, DeltaInfo, apply_delta, apply_delta_trusted, delta_info, diff,
+};
 pub use envelope::FORMAT_VERSION;
-pub use trust::{SIGNATURE_DOMAIN, Trust, TrustError, TrustedKey, public_key, sign};
+pub use trust::{
+    MAX_CLOCK_SKEW, SIGNATURE_DOMAIN, Trust, TrustError, TrustedKey, public_key, sign,
+};

@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use crate::format::envelope::seal;
+use crate::format::envelope::{Claims, seal};
 use crate::format::wire::Payload;
 use crate::limits::MAX_SNAPSHOT_BYTES;
 
@@ -18,12 +18,10 @@ pub(crate) enum SealError {
 /// The snapshot bytes of `payload`: postcard-encoded and sealed in an unsigned envelope.
 pub(crate) fn seal_payload(
     payload: &Payload<'_>,
-    organization: &str,
-    revision: u64,
-    issued_at: u64,
+    claims: &Claims<'_>,
 ) -> Result<Vec<u8>, SealError> {
     let bytes = postcard::to_allocvec(payload).map_err(|_| SealError::Serialize)?;
-    let sealed = seal(organization, revision, issued_at, &bytes);
+    let sealed = seal(claims, &bytes);
     if sealed.len() > MAX_SNAPSHOT_BYTES {
         return Err(SealError::TooLarge(sealed.len()));
     }

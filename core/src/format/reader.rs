@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use crate::snapshot::DecodeError;
 
 /// Reads one part (`header`, `envelope`, `payload`, …) of a snapshot.
+#[derive(Clone)]
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     part: &'static str,
@@ -134,7 +135,10 @@ impl<'a> Reader<'a> {
         mut read: impl FnMut(&mut Reader<'a>) -> Result<T, DecodeError>,
     ) -> Result<Vec<T>, DecodeError> {
         let n = self.len()?;
-        let mut items = Vec::with_capacity(n);
+        // Preallocate no more bytes than are left to read: a count that promises more items
+        // than the input can hold costs nothing until the items are really there.
+        let room = self.bytes.len() / core::mem::size_of::<T>().max(1);
+        let mut items = Vec::with_capacity(n.min(room));
         for _ in 0..n {
             items.push(read(self)?);
         }

@@ -7,13 +7,13 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::ffi::Code;
-use crate::format::envelope::{FORMAT_VERSION, Opened, open, seal_signed};
+use crate::format::envelope::{Claims, FORMAT_VERSION, open, seal_signed};
 use crate::ids::clip;
 use crate::snapshot::DecodeError;
 use crate::snapshot::{Snapshot, SnapshotMeta};
 
 /// What every signature covers first: a signature over anything else never verifies here.
-pub const SIGNATURE_DOMAIN: &[u8] = b"rolegate snapshot signature v2\0";
+pub const SIGNATURE_DOMAIN: &[u8] = b"rolegate snapshot signature v3\0";
 
 /// A public key snapshots may be signed with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +45,11 @@ pub struct Trust {
     pub min_revision: Option<u64>,
     /// Refuse snapshots issued more than this many seconds before `now`.
     pub max_age: Option<u64>,
+    /// What the snapshot must be: `None` (the default) for the organization's snapshot — what
+    /// every host and full loader serves; a user's id for that user's slice — what a console
+    /// loads. Anything else is refused (`wrong-kind`), so a signed slice never passes for the
+    /// organization's snapshot, nor one user's slice for another's.
+    pub slice_of: Option<String>,
 }
 
 impl Trust {
@@ -107,6 +112,23 @@ pub enum TrustError {
     /// No keys are trusted and unsigned snapshots were not allowed: nothing can be trusted.
     #[error("no trusted keys are configured, and unsigned snapshots are not allowed")]
     NoTrustedKeys,
+    /// Another kind of snapshot than expected: a slice where the organization's snapshot was
+    /// expected, the organization's where a slice was, or another user's slice.
+    #[error("the snapshot is of another kind (organization or slice, or another user's slice)")]
+    WrongKind {
+        /// Whose slice it is (`None`: the organization's snapshot).
+        found: Option<String>,
+        /// What was expected.
+        expected: Option<String>,
+    },
+    /// Issued further in the future than [`MAX_CLOCK_SKEW`]: it would stay fresh too long.
+    #[error("the snapshot was issued at {issued_at}, after {now} plus the allowed clock skew")]
+    IssuedInFuture {
+        /// When it says it was issued.
+        issued_at: u64,
+        /// The time it was checked at.
+        now: u64,
+    },
     /// The snapshot is older than the maximum age.
     #[error("the snapshot was issued at {issued_at}, more than {max_age} s before {now}")]
     Expired {
@@ -132,92 +154,122 @@ impl TrustError {
             TrustError::Rollback { .. } => Code::StaleRevision,
             TrustError::Expired { .. } => Code::Expired,
             TrustError::NoTrustedKeys => Code::NoTrustedKeys,
+            TrustError::WrongKind { .. } => Code::WrongKind,
+            TrustError::IssuedInFuture { .. } => Code::IssuedInFuture,
         }
     }
 }
 
 /// The message a snapshot's signature covers: the domain, then the format, organization,
-/// revision, issue time and payload hash — everything that decides what the snapshot says.
-pub(crate) fn signed_message(
-    organization: &str,
-    revision: u64,
-    issued_at: u64,
-    checksum: &[u8; 32],
-) -> Vec<u8> {
-    let mut m = Vec::with_capacity(SIGNATURE_DOMAIN.len() + 2 + 4 + organization.len() + 16 + 32);
+/// revision, issue time, what the snapshot is (the organization's, or one user's slice) and
+/// the payload hash — everything that decides what the snapshot says.
+pub(crate) fn signed_message(claims: &Claims<'_>, checksum: &[u8; 32]) -> Vec<u8> {
+    let subject = claims.slice_of.unwrap_or_default();
+    let mut m = Vec::with_capacity(
+        SIGNATURE_DOMAIN.len() + 2 + 4 + claims.organization.len() + 16 + 5 + subject.len() + 32,
+    );
     m.extend_from_slice(SIGNATURE_DOMAIN);
     m.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    m.extend_from_slice(&(organization.len() as u32).to_le_bytes());
-    m.extend_from_slice(organization.as_bytes());
-    m.extend_from_slice(&revision.to_le_bytes());
-    m.extend_from_slice(&issued_at.to_le_bytes());
+    m.extend_from_slice(&(claims.organization.len() as u32).to_le_bytes());
+    m.extend_from_slice(claims.organization.as_bytes());
+    m.extend_from_slice(&claims.revision.to_le_bytes());
+    m.extend_from_slice(&claims.issued_at.to_le_bytes());
+    m.push(u8::from(claims.slice_of.is_some()));
+    m.extend_from_slice(&(subject.len() as u32).to_le_bytes());
+    m.extend_from_slice(subject.as_bytes());
     m.extend_from_slice(checksum);
     m
 }
 
+/// How far in the future a snapshot's issue time may be, in seconds: clocks disagree a
+/// little, never by more. A snapshot issued later than this is refused, so it cannot stay
+/// fresh forever. (Checked only against a clock: a `now` of 0 means there is none.)
+pub const MAX_CLOCK_SKEW: u64 = 300;
+
 impl Trust {
-    /// Checks an opened envelope against this trust, at time `now` (seconds since the Unix
-    /// epoch; the core has no clock).
-    fn check(&self, opened: &Opened<'_>, now: u64) -> Result<(), TrustError> {
-        let e = &opened.envelope;
-        match (&e.signature, self.keys.is_empty(), self.allow_unsigned) {
+    /// Checks what an envelope says — its claims, the payload checksum they are signed with,
+    /// the signature slot — against this trust, at time `now` (seconds since the Unix epoch;
+    /// the core has no clock). Used on snapshots and, before anything is rebuilt, on the
+    /// envelope a delta carries.
+    pub(crate) fn check_envelope(
+        &self,
+        claims: &Claims<'_>,
+        checksum: &[u8; 32],
+        signature: Option<(&str, &[u8])>,
+        now: u64,
+    ) -> Result<(), TrustError> {
+        match (signature, self.keys.is_empty(), self.allow_unsigned) {
             (_, true, false) => return Err(TrustError::NoTrustedKeys),
             (None, false, false) => return Err(TrustError::Unsigned),
             (None, _, true) | (Some(_), true, true) => {}
-            (Some(slot), false, _) => self.check_signature(opened, slot)?,
+            (Some(slot), false, _) => self.check_signature(claims, checksum, slot)?,
         }
-        self.check_claims(opened, now)
+        self.check_claims(claims, now)
     }
 
     fn check_signature(
         &self,
-        opened: &Opened<'_>,
-        slot: &crate::format::wire::SignatureSlot<'_>,
+        claims: &Claims<'_>,
+        checksum: &[u8; 32],
+        (key_id, signature): (&str, &[u8]),
     ) -> Result<(), TrustError> {
-        let e = &opened.envelope;
-        let key = self
-            .keys
-            .iter()
-            .find(|k| k.id == slot.key_id)
-            .ok_or_else(|| TrustError::UnknownKey {
-                key_id: clip(slot.key_id),
-            })?;
+        let key =
+            self.keys
+                .iter()
+                .find(|k| k.id == key_id)
+                .ok_or_else(|| TrustError::UnknownKey {
+                    key_id: clip(key_id),
+                })?;
         let bad = || TrustError::BadSignature {
-            key_id: clip(slot.key_id),
+            key_id: clip(key_id),
         };
-        let signature = <[u8; 64]>::try_from(slot.signature).map_err(|_| bad())?;
+        let signature = <[u8; 64]>::try_from(signature).map_err(|_| bad())?;
         let public = ed25519_dalek::VerifyingKey::from_bytes(&key.public).map_err(|_| bad())?;
-        let message = signed_message(e.organization, e.revision, e.issued_at, &e.checksum);
         public
-            .verify_strict(&message, &ed25519_dalek::Signature::from_bytes(&signature))
-            .map_err(|_| bad())?;
-        Ok(())
+            .verify_strict(
+                &signed_message(claims, checksum),
+                &ed25519_dalek::Signature::from_bytes(&signature),
+            )
+            .map_err(|_| bad())
     }
 
-    /// The envelope's claims: organization, revision, age.
-    fn check_claims(&self, opened: &Opened<'_>, now: u64) -> Result<(), TrustError> {
-        let e = &opened.envelope;
+    /// The claims: what the snapshot is, organization, revision, age.
+    fn check_claims(&self, claims: &Claims<'_>, now: u64) -> Result<(), TrustError> {
+        if claims.slice_of != self.slice_of.as_deref() {
+            return Err(TrustError::WrongKind {
+                found: claims.slice_of.map(clip),
+                expected: self.slice_of.clone(),
+            });
+        }
         if let Some(expected) = &self.organization
-            && e.organization != expected
+            && claims.organization != expected
         {
             return Err(TrustError::WrongOrganization {
-                found: clip(e.organization),
+                found: clip(claims.organization),
                 expected: expected.clone(),
             });
         }
         if let Some(minimum) = self.min_revision
-            && e.revision < minimum
+            && claims.revision < minimum
         {
             return Err(TrustError::Rollback {
-                found: e.revision,
+                found: claims.revision,
                 minimum,
             });
         }
+        // `now` 0 is a runtime without a clock (workerd reports the epoch outside requests):
+        // nothing can be "in the future" of an unknown time.
+        if now != 0 && claims.issued_at > now.saturating_add(MAX_CLOCK_SKEW) {
+            return Err(TrustError::IssuedInFuture {
+                issued_at: claims.issued_at,
+                now,
+            });
+        }
         if let Some(max_age) = self.max_age
-            && now.saturating_sub(e.issued_at) > max_age
+            && now.saturating_sub(claims.issued_at) > max_age
         {
             return Err(TrustError::Expired {
-                issued_at: e.issued_at,
+                issued_at: claims.issued_at,
                 max_age,
                 now,
             });
@@ -225,11 +277,13 @@ impl Trust {
         Ok(())
     }
 
-    /// Checks snapshot bytes' envelope — checksum, signature, organization, revision, age —
-    /// without decoding the payload.
+    /// Checks snapshot bytes' envelope — checksum, signature, what they are, organization,
+    /// revision, age — without decoding the payload.
     pub fn verify(&self, bytes: &[u8], now: u64) -> Result<SnapshotMeta, TrustError> {
         let opened = open(bytes)?;
-        self.check(&opened, now)?;
+        let e = &opened.envelope;
+        let signature = e.signature.as_ref().map(|s| (s.key_id, s.signature));
+        self.check_envelope(&e.claims(), &e.checksum, signature, now)?;
         Ok(opened.meta())
     }
 }
@@ -247,12 +301,11 @@ pub fn sign(bytes: &[u8], key_id: &str, secret: &[u8; 32]) -> Result<Vec<u8>, De
     use ed25519_dalek::Signer;
     let opened = open(bytes)?;
     let e = &opened.envelope;
-    let message = signed_message(e.organization, e.revision, e.issued_at, &e.checksum);
-    let signature = ed25519_dalek::SigningKey::from_bytes(secret).sign(&message);
+    let claims = e.claims();
+    let signature =
+        ed25519_dalek::SigningKey::from_bytes(secret).sign(&signed_message(&claims, &e.checksum));
     Ok(seal_signed(
-        e.organization,
-        e.revision,
-        e.issued_at,
+        &claims,
         e.payload,
         Some((key_id, &signature.to_bytes())),
     ))

@@ -22,6 +22,8 @@ pub(crate) struct Envelope<'a> {
     pub(crate) organization: &'a str,
     pub(crate) revision: u64,
     pub(crate) issued_at: u64,
+    /// What the snapshot is: the organization's (`None`) or one user's slice.
+    pub(crate) slice_of: Option<&'a str>,
     /// The first 32 bytes of the SHA-512 of `payload` (SHA-512 because ed25519 needs it anyway).
     pub(crate) checksum: [u8; 32],
     pub(crate) signature: Option<SignatureSlot<'a>>,
@@ -128,6 +130,7 @@ impl<'a> Envelope<'a> {
             organization: r.str()?,
             revision: r.u64()?,
             issued_at: r.u64()?,
+            slice_of: r.option(|r| r.str())?,
             checksum: r.array()?,
             signature: r.option(|r| {
                 Ok(SignatureSlot {

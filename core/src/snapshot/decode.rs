@@ -31,6 +31,15 @@ impl Snapshot {
         let mut reader = Reader::new(opened.envelope.payload, "payload");
         let payload = Payload::read(&mut reader)?;
         reader.finish()?;
+        // A slice holds its own user and no one else, or it is not that user's slice.
+        if let Some(user) = opened.envelope.slice_of
+            && !matches!(payload.users.as_slice(), [only] if only.id == user)
+        {
+            return Err(DecodeError::InvalidText {
+                what: "slice user",
+                value: crate::ids::clip(user),
+            });
+        }
         Builder::new(&opened, &payload)?.build(&opened, payload)
     }
 }

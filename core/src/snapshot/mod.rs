@@ -112,6 +112,8 @@ pub struct SnapshotMeta {
     pub revision: u64,
     /// When it was compiled, in seconds since the Unix epoch (as the compiler was told).
     pub issued_at: u64,
+    /// `None` for the organization's snapshot; for a per-user slice, its user.
+    pub slice_of: Option<alloc::string::String>,
     /// The first 32 bytes of the payload's SHA-512, verified on decode.
     pub checksum: [u8; 32],
     /// Key id of the signature slot, when the snapshot carries one.

@@ -4,6 +4,7 @@
 
 use alloc::vec::Vec;
 
+use crate::format::envelope::Claims;
 use crate::format::payload::seal_payload;
 use crate::format::wire::{
     Named, Payload, WireAssignment, WireResource, WireRole, WireSubaccount, WireUser,
@@ -34,8 +35,10 @@ impl SliceError {
 }
 
 impl Snapshot {
-    /// A snapshot of the same organization, revision and issue time holding only `user`. It
-    /// is unsigned: sign it ([`crate::sign`]) for clients that require signatures.
+    /// A snapshot of the same organization, revision and issue time holding only `user`,
+    /// marked as that user's slice (so no signature over it can pass for the organization's
+    /// snapshot). It is unsigned: sign it ([`crate::sign`]) for clients that require
+    /// signatures, and have them expect it ([`crate::Trust::slice_of`]).
     pub fn slice(&self, user: &str) -> Result<Vec<u8>, SliceError> {
         let keep = self
             .find_user(user)
@@ -84,13 +87,13 @@ impl Snapshot {
                 .collect(),
             built_in_cap: self.built_in_cap,
         };
-        seal_payload(
-            &payload,
-            self.organization(),
-            self.meta.revision,
-            self.meta.issued_at,
-        )
-        .map_err(|_| SliceError::Encode)
+        let claims = Claims {
+            organization: self.organization(),
+            revision: self.meta.revision,
+            issued_at: self.meta.issued_at,
+            slice_of: Some(self.user_id(keep)),
+        };
+        seal_payload(&payload, &claims).map_err(|_| SliceError::Encode)
     }
 
     /// Each role's grants as the wire writes them: one bit per catalog permission, packed

@@ -9,6 +9,7 @@
 )]
 
 mod abi;
+mod attacks;
 mod basics;
 mod concurrency;
 mod differential;

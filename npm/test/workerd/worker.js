@@ -13,6 +13,7 @@ import r3 from '../../fixtures/signed/acme-r3-test-2027.rgs';
 import unsigned from '../../fixtures/signed/acme-r2-unsigned.rgs';
 import tampered from '../../fixtures/signed/acme-r2-tampered.rgs';
 import delta from '../../fixtures/signed/acme-r2-to-r3.rgd';
+import slice from '../../fixtures/signed/acme-r2-slice-test-2026.rgs';
 
 const signedFiles = Object.fromEntries(Object.entries({
   'acme-r2-test-2026.rgs': r2,
@@ -20,6 +21,7 @@ const signedFiles = Object.fromEntries(Object.entries({
   'acme-r2-unsigned.rgs': unsigned,
   'acme-r2-tampered.rgs': tampered,
   'acme-r2-to-r3.rgd': delta,
+  'acme-r2-slice-test-2026.rgs': slice,
 }).map(([name, buffer]) => [name, new Uint8Array(buffer)]));
 const keys = { 'test-2026': key2026.public, 'test-2027': key2027.public };
 // Key order differs between JSON writers: compare canonically.

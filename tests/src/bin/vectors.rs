@@ -67,6 +67,14 @@ fn main() {
     }
     let index = json!({"orgs": orgs, "checks": total, "seed": seed});
     std::fs::write(out.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    // The delta bomb every runtime must refuse cheaply (see rolegate_tests::attacks).
+    let base = rolegate_tests::attacks::bomb_base();
+    std::fs::write(out.join("bomb-base.rgs"), &base).unwrap();
+    std::fs::write(
+        out.join("bomb.rgd"),
+        rolegate_tests::attacks::delta_bomb(&base, 10_000),
+    )
+    .unwrap();
     println!(
         "wrote {orgs} organizations, {total} checks to {}",
         out.display()
