@@ -66,18 +66,19 @@ pub fn link(prev_hash: &str, record: &str) -> String {
     hex(&h.finalize())
 }
 
-/// Appends the audit row (and the revisions row) for `revision` inside `tx`; returns its
-/// hash. The previous row is read after the revision bump, so it is the committed head.
+/// Appends the audit row (and the revisions row) for `revision` inside `tx`, after the row
+/// of revision `prev` (`None` for an organization's first row); returns its hash. The
+/// previous row is read after the revision bump, so it is the committed head.
 pub(crate) async fn append(
     tx: &mut Transaction<'_, Any>,
     org: &str,
-    revision: u64,
+    (prev, revision): (Option<u64>, u64),
     at: u64,
     actor: &str,
     entry: &AuditEntry,
 ) -> Result<String, StoreError> {
     let record = serde_json::to_string(entry)?;
-    let prev_hash = match revision.checked_sub(1).filter(|&r| r > 0) {
+    let prev_hash = match prev {
         None => GENESIS.to_string(),
         Some(prev) => {
             sqlx::query("SELECT hash FROM audit WHERE organization = $1 AND revision = $2")
@@ -222,9 +223,11 @@ impl Store {
         })
     }
 
-    /// Walks the organization's audit chain from its first row: revisions contiguous from
-    /// 1 to the organization's revision, every record parsing and naming its row's revision,
-    /// every `prev_hash` the previous row's hash, every hash recomputed.
+    /// Walks the organization's audit chain from its first row (an import, after
+    /// [`GENESIS`]): revisions contiguous up to the organization's revision — an import may
+    /// jump ahead, to keep a policy file's revisions monotonic — every record parsing and
+    /// naming its row's revision, every `prev_hash` the previous row's hash, every hash
+    /// recomputed.
     pub async fn verify_audit(&self, org: &str) -> Result<AuditReport, StoreError> {
         let revision = self
             .revision(org)
@@ -239,7 +242,7 @@ impl Store {
         .await?;
         let mut problems = Vec::new();
         let mut expected_prev = GENESIS.to_string();
-        let mut expected_revision = 1u64;
+        let mut expected_revision: Option<u64> = None;
         let mut records = 0u64;
         for r in &rows {
             let at = to_u64(r.try_get("revision")?)?;
@@ -252,8 +255,14 @@ impl Store {
                     problem,
                 })
             };
-            if at != expected_revision {
-                problem(format!("expected revision `{expected_revision}` here"));
+            let parsed = serde_json::from_str::<AuditEntry>(&record);
+            let import = matches!(parsed, Ok(AuditEntry::Import { .. }));
+            match expected_revision {
+                None if !import => problem("the first record is not an import".to_string()),
+                Some(e) if at < e || (at > e && !import) => {
+                    problem(format!("expected revision `{e}` here"));
+                }
+                _ => {}
             }
             if prev_hash != expected_prev {
                 problem(format!(
@@ -266,7 +275,7 @@ impl Store {
                     "hash `{hash}` does not match the record (`{computed}`)"
                 ));
             }
-            match serde_json::from_str::<AuditEntry>(&record) {
+            match parsed {
                 Ok(entry) if entry.revision() != at => {
                     problem(format!("the record names revision `{}`", entry.revision()))
                 }
@@ -278,15 +287,15 @@ impl Store {
                 Err(e) => problem(format!("the record does not parse: {e}")),
             }
             expected_prev = hash;
-            expected_revision = at.saturating_add(1);
+            expected_revision = Some(at.saturating_add(1));
             records = records.saturating_add(1);
         }
-        if expected_revision != revision.saturating_add(1) {
+        let end = expected_revision.map_or(0, |e| e.saturating_sub(1));
+        if end != revision {
             problems.push(AuditProblem {
                 revision,
                 problem: format!(
-                    "the organization is at revision `{revision}` but the chain ends at `{}`",
-                    expected_revision.saturating_sub(1)
+                    "the organization is at revision `{revision}` but the chain ends at `{end}`"
                 ),
             });
         }

@@ -114,17 +114,22 @@ impl Store {
         Err(WriteError::Busy(org.to_string()))
     }
 
-    /// Moves the revision from `from` to `from + 1` if nobody else did: `Ok(false)` when
+    /// Moves the revision from `from` to `to` if nobody else moved it: `Ok(false)` when
     /// another writer got there first.
-    async fn bump(tx: &mut Transaction<'_, Any>, org: &str, from: u64) -> Result<bool, StoreError> {
-        let n = sqlx::query(
-            "UPDATE organizations SET revision = revision + 1 WHERE id = $1 AND revision = $2",
-        )
-        .bind(org)
-        .bind(to_i64(from)?)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+    async fn bump(
+        tx: &mut Transaction<'_, Any>,
+        org: &str,
+        from: u64,
+        to: u64,
+    ) -> Result<bool, StoreError> {
+        let n =
+            sqlx::query("UPDATE organizations SET revision = $3 WHERE id = $1 AND revision = $2")
+                .bind(org)
+                .bind(to_i64(from)?)
+                .bind(to_i64(to)?)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
         Ok(n == 1)
     }
 
@@ -140,7 +145,8 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         // The bump is the transaction's first statement, so on SQLite the write lock is
         // taken (waiting for `busy_timeout`) before anything is read.
-        if !Self::bump(&mut tx, org, from).await? {
+        let revision = from.saturating_add(1);
+        if !Self::bump(&mut tx, org, from, revision).await? {
             tx.rollback().await?;
             return Ok(Outcome::Conflict);
         }
@@ -183,15 +189,15 @@ impl Store {
         for a in &change.added {
             insert_assignment(&mut tx, org, &engine::assignment_row(a)).await?;
         }
-        let revision = from.saturating_add(1);
-        let hash = append(&mut tx, org, revision, at, actor, entry).await?;
+        let hash = append(&mut tx, org, (Some(from), revision), at, actor, entry).await?;
         tx.commit().await?;
         Ok(Outcome::Done(hash))
     }
 
     /// Imports a whole policy as one audited revision by `actor` at `at`: a new
-    /// organization starts at revision 1; an existing one has its contents replaced, at its
-    /// next revision. Returns the new revision.
+    /// organization starts at the policy's own revision (at least 1), so snapshots of a
+    /// policy moved from a file into the server keep rising; an existing one has its contents
+    /// replaced, at its next revision (or the policy's, if higher). Returns the new revision.
     pub async fn import(&self, policy: &Policy, actor: &str, at: u64) -> Result<u64, ImportError> {
         if let Some(first) = engine::validate(policy).into_iter().next() {
             return Err(ImportError::Invalid(first));
@@ -202,7 +208,7 @@ impl Store {
         let _queued = lock.lock().await;
         for _ in 0..WRITE_ATTEMPTS {
             let from = self.revision(&org).await?;
-            let revision = from.unwrap_or(0).saturating_add(1);
+            let revision = from.unwrap_or(0).saturating_add(1).max(policy.revision);
             let mut imported = policy.clone();
             imported.revision = revision;
             let entry = AuditEntry::Import {
@@ -222,7 +228,7 @@ impl Store {
             let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
             let claimed = match from {
                 Some(from) => {
-                    if Self::bump(&mut tx, &org, from).await? {
+                    if Self::bump(&mut tx, &org, from, revision).await? {
                         replace_contents(&mut tx, &rows).await?;
                         true
                     } else {
@@ -232,13 +238,14 @@ impl Store {
                 None => {
                     let n = sqlx::query(
                         "INSERT INTO organizations (id, name, revision, settings, permissions, \
-                         created_at) VALUES ($1, $2, 1, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+                         created_at) VALUES ($1, $2, $6, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
                     )
                     .bind(&org)
                     .bind(&rows.name)
                     .bind(&rows.settings)
                     .bind(&rows.permissions)
                     .bind(to_i64(at)?)
+                    .bind(to_i64(revision)?)
                     .execute(&mut *tx)
                     .await
                     .map_err(StoreError::from)?
@@ -251,7 +258,7 @@ impl Store {
                 continue;
             }
             insert_contents(&mut tx, &rows).await?;
-            append(&mut tx, &org, revision, at, actor, &entry).await?;
+            append(&mut tx, &org, (from, revision), at, actor, &entry).await?;
             tx.commit().await.map_err(StoreError::from)?;
             self.remember(Arc::new(OrgState::new(imported)));
             return Ok(revision);
