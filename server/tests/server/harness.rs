@@ -32,6 +32,7 @@ pub struct Db {
     _keep: Keep,
 }
 
+#[allow(dead_code)] // held only to be dropped last
 enum Keep {
     Dir(tempfile::TempDir),
     Cluster(Arc<Cluster>),
