@@ -16,7 +16,10 @@ fn b64url(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
             out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
         }
@@ -32,7 +35,10 @@ fn b64url_decode(text: &str) -> Vec<u8> {
         .collect();
     let mut out = Vec::new();
     for chunk in vals.chunks(4) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, v)| n | (v << (18 - 6 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, v)| n | (v << (18 - 6 * i)));
         for i in 0..chunk.len().saturating_sub(1) {
             out.push((n >> (16 - 8 * i)) as u8);
         }
@@ -52,7 +58,10 @@ async fn assert_401(api: &Api, token: &str, code: &str) {
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body["code"], code, "{body}");
     let (status, _) = with_token(api, token)
-        .post("/users", json!({"id": "USevil", "name": "Evil", "email": "e@x"}))
+        .post(
+            "/users",
+            json!({"id": "USevil", "name": "Evil", "email": "e@x"}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
@@ -81,17 +90,26 @@ pub async fn run(db: Db) {
     let (status, theirs) = intruder.get("/users").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{theirs}");
     assert_eq!(theirs["code"], "organization-not-found");
-    let missing = format!("{}/v1/organizations/OR00000000000000000000000000000000/users", owner.base);
+    let missing = format!(
+        "{}/v1/organizations/OR00000000000000000000000000000000/users",
+        owner.base
+    );
     let (status, nobody) = owner.send(Method::GET, &missing, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(nobody["code"], theirs["code"]);
     assert_eq!(
-        nobody["message"].as_str().unwrap().replace("OR00000000000000000000000000000000", ACME),
+        nobody["message"]
+            .as_str()
+            .unwrap()
+            .replace("OR00000000000000000000000000000000", ACME),
         theirs["message"]
     );
     for (status, _) in [
         intruder
-            .post("/users", json!({"id": "USevil", "name": "Evil", "email": "e@x"}))
+            .post(
+                "/users",
+                json!({"id": "USevil", "name": "Evil", "email": "e@x"}),
+            )
             .await,
         intruder.delete(&format!("/users/{DANA}")).await,
         intruder.get("/snapshot").await,
@@ -114,7 +132,12 @@ pub async fn run(db: Db) {
     let mut claims: Value = serde_json::from_slice(&b64url_decode(parts[1])).unwrap();
     claims["org"] = json!(other.organization.id);
     let forged_payload = b64url(claims.to_string().as_bytes());
-    assert_401(owner, &format!("{}.{}.{}", parts[0], forged_payload, parts[2]), "invalid-token").await;
+    assert_401(
+        owner,
+        &format!("{}.{}.{}", parts[0], forged_payload, parts[2]),
+        "invalid-token",
+    )
+    .await;
     let none = b64url(br#"{"alg":"none","typ":"JWT"}"#);
     assert_401(owner, &format!("{none}.{}.", parts[1]), "invalid-token").await;
     let wrong_key = jsonwebtoken::encode(
@@ -131,12 +154,21 @@ pub async fn run(db: Db) {
     let (status, body) = token(&owner.base, &demo.client_id, "wrong").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["code"], "invalid-client");
-    let (status, _) = token(&owner.base, "OQ00000000000000000000000000000000", &demo.client_secret).await;
+    let (status, _) = token(
+        &owner.base,
+        "OQ00000000000000000000000000000000",
+        &demo.client_secret,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let r = owner
         .http
         .post(format!("{}/v2/token", owner.base))
-        .form(&[("grant_type", "password"), ("client_id", "x"), ("client_secret", "y")])
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", "x"),
+            ("client_secret", "y"),
+        ])
         .send()
         .await
         .unwrap();
@@ -163,14 +195,21 @@ pub async fn run(db: Db) {
     let r = raw("{\"id\": ", "application/json").await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "malformed-json");
-    let r = raw(r#"{"id":"USx","name":"x","email":"x","admin":true}"#, "application/json")
-        .await
-        .unwrap();
+    let r = raw(
+        r#"{"id":"USx","name":"x","email":"x","admin":true}"#,
+        "application/json",
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "invalid-body");
-    let r = raw(r#"{"id":"USx","name":"x","email":"x"}"#, "text/plain").await.unwrap();
+    let r = raw(r#"{"id":"USx","name":"x","email":"x"}"#, "text/plain")
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let (status, _) = owner.post("/operations", json!({"op": "drop-tables"})).await;
+    let (status, _) = owner
+        .post("/operations", json!({"op": "drop-tables"}))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // Injection-shaped ids and query strings: a typed 4xx, or a harmless answer.
@@ -211,10 +250,16 @@ pub async fn run(db: Db) {
     }
     let long = format!("/users?q={}", "a".repeat(300));
     assert_eq!(owner.get(&long).await.0, StatusCode::BAD_REQUEST);
-    let (status, _) = owner.delete("/users/US%27%3B%20DELETE%20FROM%20users%3B--").await;
+    let (status, _) = owner
+        .delete("/users/US%27%3B%20DELETE%20FROM%20users%3B--")
+        .await;
     assert!(status.is_client_error());
 
-    assert_eq!(fingerprint(owner).await, before, "the attacks changed nothing");
+    assert_eq!(
+        fingerprint(owner).await,
+        before,
+        "the attacks changed nothing"
+    );
 
     // Expired tokens: a server whose tokens live one second.
     let mut short = options(&db);

@@ -20,7 +20,11 @@ pub async fn run(db: Db) {
     let start = a.owner.revision().await;
     let mut tasks = tokio::task::JoinSet::new();
     for w in 0..WRITERS {
-        let api = if w % 2 == 0 { a.owner.clone() } else { b.owner.clone() };
+        let api = if w % 2 == 0 {
+            a.owner.clone()
+        } else {
+            b.owner.clone()
+        };
         tasks.spawn(async move {
             let mut acked = Vec::new();
             for i in 0..PER_WRITER {
@@ -44,7 +48,10 @@ pub async fn run(db: Db) {
     assert_eq!(acked.len(), WRITERS * PER_WRITER);
     let revisions: BTreeSet<u64> = acked.iter().map(|(_, r)| *r).collect();
     let expected: BTreeSet<u64> = (start + 1..=start + acked.len() as u64).collect();
-    assert_eq!(revisions, expected, "each write has its own revision, contiguous");
+    assert_eq!(
+        revisions, expected,
+        "each write has its own revision, contiguous"
+    );
     assert_eq!(a.owner.revision().await, start + acked.len() as u64);
     assert_eq!(b.owner.revision().await, start + acked.len() as u64);
 

@@ -50,8 +50,7 @@ pub async fn run(db: Db) {
     let manifest = read("manifest.json");
     let mut checked = 0usize;
     for org in manifest["organizations"].as_array().unwrap() {
-        let policy: Policy =
-            serde_json::from_value(read(org["policy"].as_str().unwrap())).unwrap();
+        let policy: Policy = serde_json::from_value(read(org["policy"].as_str().unwrap())).unwrap();
         let cases = read(org["cases"].as_str().unwrap());
         let cases = cases.as_array().unwrap();
         let revision = server.import(&policy, "conformance").await.unwrap();
@@ -66,7 +65,10 @@ pub async fn run(db: Db) {
         .unwrap();
         let id = &policy.organization.id;
         let actor = &policy.users[0].id;
-        let client = server.create_client(id, actor, "conformance").await.unwrap();
+        let client = server
+            .create_client(id, actor, "conformance")
+            .await
+            .unwrap();
         let api = Api::login(&server.url(), &client.client_id, &client.client_secret).await;
         let url = |path: &str| format!("{}/v1/organizations/{id}{path}", api.base);
 
@@ -80,7 +82,11 @@ pub async fn run(db: Db) {
         for (case, got) in cases.iter().zip(decisions) {
             let want = serde_json::to_value(native.check(&request(case))).unwrap();
             assert_eq!(got, &want, "{}: check {case}", org["name"]);
-            assert_eq!(got, &case["decision"], "{}: the vector's decision", org["name"]);
+            assert_eq!(
+                got, &case["decision"],
+                "{}: the vector's decision",
+                org["name"]
+            );
         }
         // explain, one request each, a few at a time.
         let mut tasks = tokio::task::JoinSet::new();

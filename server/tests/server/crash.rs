@@ -84,7 +84,11 @@ pub async fn run(db: Db) {
     while let Some(r) = tasks.join_next().await {
         acked.extend(r.unwrap());
     }
-    assert!(acked.len() >= 5, "the burst was acknowledged before the kill: {}", acked.len());
+    assert!(
+        acked.len() >= 5,
+        "the burst was acknowledged before the kill: {}",
+        acked.len()
+    );
 
     let mut second = spawn(&db).await;
     let api = &second.api;
@@ -99,7 +103,11 @@ pub async fn run(db: Db) {
     for _ in 0..100 {
         let (status, headers, _) = api.bytes("/snapshot", &[]).await;
         if status == StatusCode::OK {
-            published = headers["x-rolegate-revision"].to_str().unwrap().parse().unwrap();
+            published = headers["x-rolegate-revision"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
             if published == revision {
                 break;
             }
@@ -114,4 +122,8 @@ pub async fn run(db: Db) {
     assert_eq!(report.revision, revision);
 }
 
-both!(kill_9_during_writes_sqlite, kill_9_during_writes_postgres, run);
+both!(
+    kill_9_during_writes_sqlite,
+    kill_9_during_writes_postgres,
+    run
+);

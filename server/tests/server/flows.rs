@@ -50,14 +50,26 @@ pub async fn run(db: Db) {
     assert_eq!(status, StatusCode::OK);
     let all = ids(&roles["roles"], "/id");
     assert!(all.len() >= 29, "{all:?}");
-    assert!(all.contains(&"campaign-manager".to_string()), "custom roles are listed");
+    assert!(
+        all.contains(&"campaign-manager".to_string()),
+        "custom roles are listed"
+    );
     let (_, built_in) = api.get("/roles?kind=built-in&level=subaccount").await;
     assert!(ids(&built_in["roles"], "/id").contains(&"studio-admin".to_string()));
     assert!(!ids(&built_in["roles"], "/id").contains(&"owner".to_string()));
     let (status, details) = api.get("/roles/studio-admin").await;
     assert_eq!(status, StatusCode::OK, "{details}");
-    assert!(details["permissions"].as_array().unwrap().iter().any(|p| p == "studio/flows/update"));
-    assert_eq!(details["assignable_at"], json!(["organization", "account", "subaccount"]));
+    assert!(
+        details["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "studio/flows/update")
+    );
+    assert_eq!(
+        details["assignable_at"],
+        json!(["organization", "account", "subaccount"])
+    );
     let (status, _) = api.get("/roles/no-such-role").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -65,7 +77,11 @@ pub async fn run(db: Db) {
     assert_eq!(search(api, "okafor").await, [OLIVIA]);
     assert_eq!(search(api, "paul@acme").await, [PAUL]);
     assert_eq!(search(api, DANA).await, [DANA]);
-    assert!(search(api, "Studio Admin").await.contains(&DANA.to_string()));
+    assert!(
+        search(api, "Studio Admin")
+            .await
+            .contains(&DANA.to_string())
+    );
     let eu = search(api, "production eu").await;
     assert!(eu.contains(&DANA.to_string()), "{eu:?}");
     let (_, page) = api.get("/users?page_size=3&page=1").await;
@@ -78,7 +94,10 @@ pub async fn run(db: Db) {
     assert_eq!(status, StatusCode::OK);
     let rows = gary["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "{gary}");
-    assert!(rows.iter().all(|r| r["scope"]["id"] == ACME && !r["resource"].is_null()));
+    assert!(
+        rows.iter()
+            .all(|r| r["scope"]["id"] == ACME && !r["resource"].is_null())
+    );
 
     // Assign several roles at one scope.
     let (status, body) = api
@@ -119,7 +138,9 @@ pub async fn run(db: Db) {
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // Delete a scope's assignments.
-    let (status, body) = api.delete(&format!("/users/{SAM}/scopes/{PRODUCTION}")).await;
+    let (status, body) = api
+        .delete(&format!("/users/{SAM}/scopes/{PRODUCTION}"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["change"]["removed"].as_array().unwrap().len(), 2);
     assert!(roles_at(api, SAM, PRODUCTION).await.is_empty());
@@ -130,17 +151,27 @@ pub async fn run(db: Db) {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(roles_at(api, SAM, MARKETING).await, ["owner"]);
-    assert!(!roles_at(api, MIA, MARKETING).await.contains(&"owner".to_string()));
+    assert!(
+        !roles_at(api, MIA, MARKETING)
+            .await
+            .contains(&"owner".to_string())
+    );
 
     // Users: add, rename, remove.
     let new = "US00000000000000000000000000000001";
     let (status, body) = api
-        .post("/users", json!({"id": new, "name": "Nina New", "email": "nina@acme.example"}))
+        .post(
+            "/users",
+            json!({"id": new, "name": "Nina New", "email": "nina@acme.example"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(search(api, "nina").await, [new]);
     let (status, body) = api
-        .patch(&format!("/users/{new}"), json!({"name": "Nina Renamed", "email": "nr@acme.example"}))
+        .patch(
+            &format!("/users/{new}"),
+            json!({"name": "Nina Renamed", "email": "nr@acme.example"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["change"]["user_before"]["name"], "Nina New");
@@ -172,7 +203,10 @@ pub async fn run(db: Db) {
     assert_eq!(dry["accepted"], false, "{dry}");
     assert!(ids(&dry["violations"], "/code").contains(&"account-owner-protected".to_string()));
     let (_, dry) = api
-        .post("/users/dry-run", json!({"id": DANA, "name": "Dup", "email": "d@x"}))
+        .post(
+            "/users/dry-run",
+            json!({"id": DANA, "name": "Dup", "email": "d@x"}),
+        )
         .await;
     assert_eq!(ids(&dry["violations"], "/code"), ["user-exists"]);
     assert_eq!(fingerprint(api).await, before, "dry runs change nothing");
@@ -213,7 +247,11 @@ pub async fn run(db: Db) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(settings["settings"]["max_built_in_roles_per_user"], 25);
     let (status, body) = api
-        .send(reqwest::Method::PUT, &api.org("/settings"), Some(&json!({})))
+        .send(
+            reqwest::Method::PUT,
+            &api.org("/settings"),
+            Some(&json!({})),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
 
@@ -224,7 +262,10 @@ pub async fn run(db: Db) {
     assert_eq!(audit[0]["revision"], now);
     for pair in audit.windows(2) {
         assert_eq!(pair[0]["prev_hash"], pair[1]["hash"]);
-        assert_eq!(pair[0]["revision"].as_u64().unwrap(), pair[1]["revision"].as_u64().unwrap() + 1);
+        assert_eq!(
+            pair[0]["revision"].as_u64().unwrap(),
+            pair[1]["revision"].as_u64().unwrap() + 1
+        );
     }
     assert_eq!(audit.last().unwrap()["entry"]["kind"], "import");
     let (_, page) = api.get(&format!("/audit?page_size=2&before={now}")).await;

@@ -98,7 +98,9 @@ impl TestServer {
     }
 
     pub async fn with(options: ServeOptions) -> TestServer {
-        let server = rolegate_server::start(options).await.expect("server starts");
+        let server = rolegate_server::start(options)
+            .await
+            .expect("server starts");
         let demo = server.demo().expect("demo").client.clone();
         let owner = Api::login(&server.url(), &demo.client_id, &demo.client_secret).await;
         TestServer { server, owner }
@@ -162,7 +164,12 @@ impl Api {
         format!("{}/v1/organizations/{ACME}{path}", self.base)
     }
 
-    pub async fn send(&self, method: Method, url: &str, body: Option<&Value>) -> (StatusCode, Value) {
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
         let mut r = self.http.request(method, url).bearer_auth(&self.token);
         if let Some(b) = body {
             r = r.json(b);
@@ -170,7 +177,10 @@ impl Api {
         let r = r.send().await.expect("request");
         let status = r.status();
         let text = r.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {

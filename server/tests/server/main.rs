@@ -2,7 +2,12 @@
 //! `rolegate-server` binary as a child for crash tests) over SQLite files and a throwaway
 //! PostgreSQL cluster, driven by a real HTTP client.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod attacks;
 mod concurrency;

@@ -85,7 +85,16 @@ impl Cluster {
             .command("initdb")
             .arg("-D")
             .arg(&data)
-            .args(["-A", "trust", "-U", "postgres", "--no-sync", "--no-locale", "-E", "UTF8"])
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "--no-locale",
+                "-E",
+                "UTF8",
+            ])
             .output()
             .expect("run initdb");
         assert!(
@@ -164,4 +173,3 @@ pub fn cluster() -> Arc<Cluster> {
     *shared = Arc::downgrade(&c);
     c
 }
-

@@ -29,7 +29,11 @@ async fn published(api: &Api, revision: u64) -> Vec<u8> {
     for _ in 0..200 {
         let (status, headers, bytes) = api.bytes("/snapshot", &[]).await;
         if status == StatusCode::OK {
-            let r: u64 = headers["x-rolegate-revision"].to_str().unwrap().parse().unwrap();
+            let r: u64 = headers["x-rolegate-revision"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
             if r >= revision {
                 return bytes;
             }
@@ -81,14 +85,18 @@ pub async fn run(db: Db) {
 
     // The watch: nothing newer within the wait → 304; a write wakes it.
     let began = Instant::now();
-    let (status, _, _) = api.bytes(&format!("/snapshot?after={start}&wait=1"), &[]).await;
+    let (status, _, _) = api
+        .bytes(&format!("/snapshot?after={start}&wait=1"), &[])
+        .await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert!(began.elapsed() >= Duration::from_millis(900));
     let watcher = {
         let api = api.clone();
         tokio::spawn(async move {
             let began = Instant::now();
-            let r = api.bytes(&format!("/snapshot?after={start}&wait=30"), &[]).await;
+            let r = api
+                .bytes(&format!("/snapshot?after={start}&wait=30"), &[])
+                .await;
             (r, began.elapsed())
         })
     };
@@ -103,7 +111,10 @@ pub async fn run(db: Db) {
     let ((status, headers, new), waited) = watcher.await.unwrap();
     assert_eq!(status, StatusCode::OK);
     assert!(waited < Duration::from_secs(15), "{waited:?}");
-    assert_eq!(headers["x-rolegate-revision"], (start + 1).to_string().as_str());
+    assert_eq!(
+        headers["x-rolegate-revision"],
+        (start + 1).to_string().as_str()
+    );
     Snapshot::decode_trusted(&new, &trust, 0).unwrap();
 
     // The delta from the previous revision rebuilds the new snapshot, byte for byte.
@@ -116,7 +127,10 @@ pub async fn run(db: Db) {
     // A burst coalesces and still ends at the last revision, with a delta from an older one.
     for i in 0..5 {
         let (status, _) = api
-            .patch(&format!("/users/{SAM}"), json!({"name": format!("Sam {i}")}))
+            .patch(
+                &format!("/users/{SAM}"),
+                json!({"name": format!("Sam {i}")}),
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
     }
@@ -124,7 +138,9 @@ pub async fn run(db: Db) {
     let latest = published(api, last).await;
     let (_, headers, _) = api.bytes("/snapshot", &[]).await;
     assert_eq!(headers["x-rolegate-revision"], last.to_string().as_str());
-    let (status, _, delta) = api.bytes(&format!("/snapshot.delta-{}", start + 1), &[]).await;
+    let (status, _, delta) = api
+        .bytes(&format!("/snapshot.delta-{}", start + 1), &[])
+        .await;
     if status == StatusCode::OK {
         assert_eq!(apply_delta(&new, &delta).unwrap(), latest);
     }

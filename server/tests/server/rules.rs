@@ -20,7 +20,11 @@ async fn refused(
     assert_eq!(got, status, "{body}");
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], status.as_u16());
-    assert_eq!(fingerprint(observer).await, before, "a refused write changed something");
+    assert_eq!(
+        fingerprint(observer).await,
+        before,
+        "a refused write changed something"
+    );
     let _ = api;
     body
 }
@@ -42,7 +46,10 @@ pub async fn run(db: Db) {
         "not-authorized",
     )
     .await;
-    assert!(body["message"].as_str().unwrap().contains("may not"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("may not"),
+        "{body}"
+    );
     // Even about users and roles that do not exist: nothing else leaks.
     refused(
         &dana,
@@ -55,9 +62,19 @@ pub async fn run(db: Db) {
         "not-authorized",
     )
     .await;
-    refused(&dana, owner, dana.delete(&format!("/users/{SAM}")), StatusCode::FORBIDDEN, "not-authorized").await;
+    refused(
+        &dana,
+        owner,
+        dana.delete(&format!("/users/{SAM}")),
+        StatusCode::FORBIDDEN,
+        "not-authorized",
+    )
+    .await;
     let (_, dry) = dana
-        .post("/operations/dry-run", json!({"op": "remove-user", "user": "USnobody"}))
+        .post(
+            "/operations/dry-run",
+            json!({"op": "remove-user", "user": "USnobody"}),
+        )
         .await;
     assert_eq!(dry["violations"].as_array().unwrap().len(), 1, "{dry}");
     assert_eq!(dry["violations"][0]["code"], "not-authorized");
@@ -99,7 +116,9 @@ pub async fn run(db: Db) {
     refused(
         owner,
         owner,
-        owner.delete(&format!("/users/{OLIVIA}/scopes/{ACME}/roles/organization-owner")),
+        owner.delete(&format!(
+            "/users/{OLIVIA}/scopes/{ACME}/roles/organization-owner"
+        )),
         StatusCode::CONFLICT,
         "last-organization-owner",
     )
@@ -157,7 +176,12 @@ pub async fn run(db: Db) {
         };
         for role in &built_in {
             let (_, d) = owner.get(&format!("/roles/{role}")).await;
-            if d["assignable_at"].as_array().unwrap().iter().any(|l| l == level) {
+            if d["assignable_at"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l == level)
+            {
                 pairs.push((scope, role.clone()));
             }
         }
@@ -165,7 +189,10 @@ pub async fn run(db: Db) {
     assert!(pairs.len() > 25, "{} pairs", pairs.len());
     let user = "US0000000000000000000000000000cafe";
     let (status, _) = owner
-        .post("/users", json!({"id": user, "name": "Cap Tester", "email": "cap@acme.example"}))
+        .post(
+            "/users",
+            json!({"id": user, "name": "Cap Tester", "email": "cap@acme.example"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     for scope in [ACME, PRODUCTION, STAGING, MARKETING, PRODUCTION_EU] {
@@ -179,7 +206,10 @@ pub async fn run(db: Db) {
             continue;
         }
         let (status, body) = owner
-            .post(&format!("/users/{user}/assignments"), json!({"scope": scope, "roles": roles}))
+            .post(
+                &format!("/users/{user}/assignments"),
+                json!({"scope": scope, "roles": roles}),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
@@ -187,7 +217,10 @@ pub async fn run(db: Db) {
     refused(
         owner,
         owner,
-        owner.post(&format!("/users/{user}/assignments"), json!({"scope": scope, "roles": [role]})),
+        owner.post(
+            &format!("/users/{user}/assignments"),
+            json!({"scope": scope, "roles": [role]}),
+        ),
         StatusCode::CONFLICT,
         "built-in-cap-exceeded",
     )
@@ -197,7 +230,10 @@ pub async fn run(db: Db) {
     refused(
         owner,
         owner,
-        owner.post("/users", json!({"id": DANA, "name": "Again", "email": "a@b"})),
+        owner.post(
+            "/users",
+            json!({"id": DANA, "name": "Again", "email": "a@b"}),
+        ),
         StatusCode::CONFLICT,
         "user-exists",
     )
