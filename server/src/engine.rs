@@ -122,6 +122,13 @@ pub fn slice_signed(
 
 // ---- admin operations ----
 
+/// Whether any text in `value` holds a NUL character. PostgreSQL cannot store one in TEXT
+/// (SQLite can), and the core accepts it in names and emails: such input is refused up
+/// front, so both databases accept exactly the same operations.
+pub fn has_nul<T: Serialize>(value: &T) -> bool {
+    serde_json::to_string(value).is_ok_and(|s| s.contains("\\u0000"))
+}
+
 /// An applied operation: the new policy and what changed.
 #[derive(Debug, Clone)]
 pub struct Applied {

@@ -61,6 +61,9 @@ async fn dry(
     operation: Operation,
 ) -> Result<Response, ApiError> {
     let state = state(app, caller, org).await?;
+    if engine::has_nul(&operation) {
+        return Err(crate::store::WriteError::NulText.into());
+    }
     let view = engine::dry_run(&state.policy, caller.actor(), &operation);
     Ok(at_revision(
         state.revision,

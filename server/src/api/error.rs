@@ -147,6 +147,11 @@ impl From<WriteError> for ApiError {
                 "stale-revision",
                 stale.to_string(),
             ),
+            nul @ WriteError::NulText => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-text",
+                nul.to_string(),
+            ),
             busy @ WriteError::Busy(_) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", busy.to_string())
             }
@@ -162,6 +167,11 @@ impl From<ImportError> for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 engine::compile_code(&rule),
                 rule.to_string(),
+            ),
+            nul @ ImportError::NulText => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-text",
+                nul.to_string(),
             ),
             ImportError::Store(s) => s.into(),
         }

@@ -39,6 +39,9 @@ pub enum WriteError {
         /// What it is.
         current: u64,
     },
+    /// A text of the operation holds a NUL character.
+    #[error("the operation's text holds a NUL character")]
+    NulText,
     /// Other writers kept committing first.
     #[error("organization `{0}` is too busy; try again")]
     Busy(String),
@@ -50,6 +53,9 @@ pub enum WriteError {
 /// Why a policy could not be imported. Nothing changed.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// A text of the policy holds a NUL character.
+    #[error("the policy's text holds a NUL character")]
+    NulText,
     /// The policy breaks rules; the first one.
     #[error("the policy does not compile: {0}")]
     Invalid(CompileError),
@@ -75,6 +81,9 @@ impl Store {
         if_match: Option<u64>,
         at: u64,
     ) -> Result<Committed, WriteError> {
+        if engine::has_nul(operation) {
+            return Err(WriteError::NulText);
+        }
         let lock = self.org_lock(org);
         let _queued = lock.lock().await;
         for _ in 0..WRITE_ATTEMPTS {
@@ -199,6 +208,9 @@ impl Store {
     /// policy moved from a file into the server keep rising; an existing one has its contents
     /// replaced, at its next revision (or the policy's, if higher). Returns the new revision.
     pub async fn import(&self, policy: &Policy, actor: &str, at: u64) -> Result<u64, ImportError> {
+        if engine::has_nul(policy) {
+            return Err(ImportError::NulText);
+        }
         if let Some(first) = engine::validate(policy).into_iter().next() {
             return Err(ImportError::Invalid(first));
         }

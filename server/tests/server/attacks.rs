@@ -261,12 +261,43 @@ pub async fn run(db: Db) {
         "the attacks changed nothing"
     );
 
-    // Expired tokens: a server whose tokens live one second.
+    // Expired tokens: a server whose tokens live one second (and that takes one watcher).
     let mut short = options(&db);
     short.token_ttl = Duration::from_secs(1);
+    short.max_watchers = 1;
     let s = TestServer::with(short).await;
     let (status, _) = s.owner.get("").await;
     assert_eq!(status, StatusCode::OK);
+    let rev = s.owner.revision().await;
+    let mut published = false;
+    for _ in 0..100 {
+        if s.owner.bytes("/snapshot", &[]).await.0 == StatusCode::OK {
+            published = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(published);
+    let first = {
+        let api = s.owner.clone();
+        tokio::spawn(async move {
+            api.bytes(&format!("/snapshot?after={rev}&wait=3"), &[])
+                .await
+                .0
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, _, body) = s
+        .owner
+        .bytes(&format!("/snapshot?after={rev}&wait=3"), &[])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    first.abort();
     tokio::time::sleep(Duration::from_millis(2100)).await;
     assert_401(&s.owner, &s.owner.token, "token-expired").await;
     s.stop().await;
