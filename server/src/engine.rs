@@ -728,3 +728,73 @@ pub fn counts(policy: &Policy) -> BTreeMap<&'static str, usize> {
         ("assignments", policy.assignments.len()),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn acme() -> Policy {
+        serde_json::from_str(crate::serve::DEMO_POLICY).unwrap()
+    }
+
+    #[test]
+    fn rows_round_trip() {
+        let p = acme();
+        let back = from_rows(to_rows(&p).unwrap(), p.revision).unwrap();
+        assert!(same_state(&p, &back));
+    }
+
+    #[test]
+    fn the_change_accounts_for_every_applied_operation() {
+        let p = acme();
+        let owner = organization_owners(&p).remove(0);
+        let ops = [
+            Operation::RemoveUser {
+                user: "US21cb4e4be93c09542ffa73b2b5cb95ea".into(),
+            },
+            Operation::RenameUser {
+                user: "US21cb4e4be93c09542ffa73b2b5cb95ea".into(),
+                name: "D".into(),
+                email: Some("d@x".into()),
+            },
+            Operation::TransferOwnership {
+                account: "ACc769c2bd15500dd906102d9be97fdceb".into(),
+                to: "US21cb4e4be93c09542ffa73b2b5cb95ea".into(),
+            },
+        ];
+        for op in &ops {
+            let applied = apply(&p, &owner, op, 1).unwrap();
+            assert!(same_state(
+                &with_change(&p, &applied.record.change),
+                &applied.policy
+            ));
+        }
+    }
+
+    #[test]
+    fn an_unauthorized_actor_hears_only_that() {
+        let p = acme();
+        let op = Operation::RemoveUser {
+            user: "USnobody".into(),
+        };
+        let dana = "US21cb4e4be93c09542ffa73b2b5cb95ea";
+        match apply(&p, dana, &op, 1) {
+            Err(Refusal::Rule(e)) => assert_eq!(admin_code(&e), "not-authorized"),
+            other => panic!("{other:?}"),
+        }
+        let dry = dry_run(&p, dana, &op);
+        assert_eq!(dry.violations.len(), 1);
+        assert!(!dry.accepted);
+    }
+
+    #[test]
+    fn nul_is_found_in_any_text() {
+        let op = Operation::RenameUser {
+            user: "US1".into(),
+            name: "a\u{0}b".into(),
+            email: None,
+        };
+        assert!(has_nul(&op));
+        assert!(!has_nul(&acme()));
+    }
+}

@@ -236,3 +236,28 @@ pub fn if_match(parts: &axum::http::HeaderMap) -> Result<Option<u64>, ApiError> 
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::if_match;
+    use axum::http::{HeaderMap, HeaderValue, header::IF_MATCH};
+
+    fn with(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(IF_MATCH, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn if_match_takes_bare_quoted_and_weak_revisions() {
+        assert_eq!(if_match(&HeaderMap::new()).unwrap(), None);
+        assert_eq!(if_match(&with("*")).unwrap(), None);
+        assert_eq!(if_match(&with("7")).unwrap(), Some(7));
+        assert_eq!(if_match(&with("\"7\"")).unwrap(), Some(7));
+        assert_eq!(if_match(&with("W/\"7\"")).unwrap(), Some(7));
+        assert_eq!(
+            if_match(&with("seven")).unwrap_err().code,
+            "invalid-if-match"
+        );
+    }
+}

@@ -276,6 +276,31 @@ pub async fn run(db: Db) {
     let report = rolegate_server::verify_audit(db.url(), ACME).await.unwrap();
     assert!(report.ok(), "{report:?}");
     assert_eq!(report.revision, now);
+
+    // Tampering with one audit record breaks the chain there, and verification says so.
+    sqlx::any::install_default_drivers();
+    let url = rolegate_server::database_url(db.url());
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let edited = sqlx::query(
+        "UPDATE audit SET record = REPLACE(record, 'Nina New', 'Nina Evil') \
+         WHERE organization = $1 AND record LIKE '%Nina New%'",
+    )
+    .bind(ACME)
+    .execute(&pool)
+    .await
+    .unwrap()
+    .rows_affected();
+    assert!(edited >= 1);
+    pool.close().await;
+    let report = rolegate_server::verify_audit(db.url(), ACME).await.unwrap();
+    assert!(!report.ok(), "tampering must be found");
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.problem.contains("does not match")),
+        "{report:?}"
+    );
 }
 
 both!(flows_sqlite, flows_postgres, run);
