@@ -49,7 +49,7 @@ export interface Explanation {
   /** The user's assignments with the permission that do not reach this scope or resource. */
   elsewhere: Grant[];
   /** When denied: roles that would grant it, and where. */
-  would_grant: RoleOption[];
+  wouldGrant: RoleOption[];
 }
 
 export interface BatchRequest {
@@ -109,15 +109,15 @@ export interface Role {
   name: string;
   description: string;
   kind: RoleKind;
-  lowest_level: ScopeLevel;
+  lowestLevel: ScopeLevel;
   allow: string[];
   deny: string[];
-  resource_types: string[];
+  resourceTypes: string[];
 }
 
 export interface RoleDetails {
   role: Role;
-  assignable_at: ScopeLevel[];
+  assignableAt: ScopeLevel[];
   permissions: string[];
 }
 
@@ -133,14 +133,18 @@ export interface TrustedKey {
   publicKey: Uint8Array | string;
 }
 
-/** What a snapshot must satisfy to be accepted. Nothing set: any well-formed snapshot. */
+/** What a snapshot must satisfy to be accepted. Trust fails closed: give `trustedKeys`, or
+ * `allowUnsigned: true` to accept unsigned snapshots on purpose; with neither, nothing loads
+ * (`no-trusted-keys`). */
 export interface TrustSettings {
   /** Require a valid signature by one of these keys (several during a rotation). */
   trustedKeys?: TrustedKey[];
+  /** Accept snapshots without a signature (with no keys: check no signature at all). */
+  allowUnsigned?: boolean;
   /** The only organization accepted. */
   organization?: string;
-  /** Refuse revisions below this: no rollback. */
-  minRevision?: number;
+  /** Refuse revisions below this: no rollback. A whole number below 2^53 (or a bigint). */
+  minRevision?: number | bigint;
   /** Refuse snapshots issued more than this many seconds before `now`. */
   maxAgeSeconds?: number;
   /** Seconds since the Unix epoch; default `Date.now() / 1000`. */
@@ -151,7 +155,6 @@ export interface TrustSettings {
 export type ErrorCode =
   | 'bad-argument'
   | 'not-initialized'
-  | 'bad-batch'
   | 'unknown-user'
   | 'unknown-scope'
   | 'unknown-permission'
@@ -177,6 +180,12 @@ export type ErrorCode =
   | 'timeout'
   | 'stale-revision'
   | 'wrong-organization'
+  | 'wrong-kind'
+  | 'issued-in-future'
+  | 'no-trusted-keys'
+  | 'revision-out-of-range'
+  | 'delta-too-large'
+  | 'unknown-assignment'
   | 'internal';
 
 export class RolegateError extends Error {
@@ -206,6 +215,10 @@ export class Authorizer {
   roles(filter?: RoleFilter): Role[];
   role(id: string): RoleDetails;
   scopes(): Scope[];
+  /** Every permission a check may name, sorted. */
+  catalog(): string[];
+  /** The most built-in roles one user may hold (the organization's setting). */
+  readonly builtInCap: number;
   readonly revision: number;
   readonly issuedAt: number;
   readonly organization: string;
@@ -230,8 +243,17 @@ export interface LoaderOptions {
   maxAgeSeconds?: number;
   /** `can` denies once the active snapshot is older than `maxAgeSeconds`. Default false. */
   denyWhenExpired?: boolean;
+  /** Accept unsigned snapshots (a choice: with neither this nor keys, nothing loads). */
+  allowUnsigned?: boolean;
   /** Ask for `<url>.delta-<revision>` before the full snapshot. Default true. */
   deltas?: boolean;
+  /** Long-poll a `rolegate serve` snapshot URL, each request held up to this long; a plain
+   * server is polled every `intervalMs` instead. Default: poll. */
+  watchSeconds?: number;
+  /** Largest snapshot accepted, in bytes. Default 256 MiB. */
+  maxBytes?: number;
+  /** Largest delta accepted, in bytes. Default 16 MiB. */
+  maxDeltaBytes?: number;
   fetch?: typeof fetch;
   onUpdate?: (authorizer: Authorizer, info: { activated: boolean }) => void;
   onError?: (error: RolegateError) => void;
@@ -244,6 +266,8 @@ export interface LoaderStatus {
   lastSuccess: number | null;
   lastError: { code: ErrorCode; message: string; at: number } | null;
   expired: boolean;
+  /** Whether the server answered the last request as a watch. */
+  watching: boolean;
 }
 
 /** Keeps an Authorizer fed from a snapshot URL; a bad or older snapshot never replaces a good one. */
@@ -256,8 +280,11 @@ export class SnapshotLoader {
   readonly expired: boolean;
   /** Deny until a snapshot is loaded. */
   can(user: string, permission: string, scope: string, resource?: ResourceArg): boolean;
+  /** One pull (after any in flight). Never rejects. */
   poll(): Promise<PollOutcome>;
   activate(): boolean;
+  /** Resolves true once the active revision is at least `revision`, false after `timeoutMs`. */
+  waitForRevision(revision: number, timeoutMs?: number): Promise<boolean>;
   start(): Promise<PollOutcome>;
   stop(): void;
 }

@@ -16,7 +16,11 @@ data=target/bench-data
   fi
   npm run build > /dev/null
 )
-cargo build --release --locked -p rolegate-bench --bins
+# The benchmarks are their own workspace (bench/Cargo.toml); they share the main target dir.
+bench=(--manifest-path bench/Cargo.toml --target-dir target)
+# First, that the peers as modelled decide as the reference model does.
+cargo test --release --locked "${bench[@]}"
+cargo build --release --locked "${bench[@]}" --bins
 target/release/rolegate-bench-data "$data" "$sizes"
 target/release/rolegate-bench-peers "$data" "$sizes"
 node bench/node/bench.mjs "$data" "$sizes"

@@ -30,7 +30,7 @@ fn benches(c: &mut Criterion) {
     let engine = Engine::new(engine_config(cache.path())).unwrap();
     for (name, shape) in [("S", Shape::S), ("M", Shape::M)] {
         let data = Dataset::new(name, &shape, 1024);
-        let host = Authorizer::new(&engine, &data.snapshot_bytes).unwrap();
+        let host = Authorizer::unsigned(&engine, &data.snapshot_bytes).unwrap();
         let mut owned: Vec<OwnedRequest> = data.allowed.clone();
         owned.extend(data.denied.iter().cloned());
         let requests: Vec<Request<'_>> = owned.iter().map(OwnedRequest::as_request).collect();

@@ -70,7 +70,7 @@ pub fn decision(snapshot: &Snapshot, decision: &Decision<'_>) -> String {
             );
         }
         other => {
-            let _ = writeln!(s, "  {} ({})", reason(snapshot, other), other.code());
+            let _ = writeln!(s, "  {} ({})", reason(snapshot, other), other.kind());
         }
     }
     s

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use rolegate_core::{Applied, AuditRecord, DryRun, Operation, Policy, apply, dry_run};
 
-use crate::build::now;
+use crate::args::ChangeArgs;
+use crate::clock::now;
 use crate::failure::Failure;
 use crate::files::{read_policy, write_atomic};
 
@@ -46,24 +47,46 @@ pub enum Outcome {
     Tried(Box<DryRun>),
 }
 
-/// Runs `operation` by `actor` against the policy file: dry, or applied under the lock.
-pub fn change(
-    policy_path: &Path,
-    audit_log: Option<&Path>,
-    actor: &str,
-    operation: &Operation,
-    dry: bool,
-) -> Result<Outcome, Failure> {
-    if dry {
-        let policy = read_policy(policy_path)?;
-        return Ok(Outcome::Tried(Box::new(dry_run(&policy, actor, operation))));
+/// The audit log of a change: beside the policy, unless explicitly allowed elsewhere — an
+/// audit trail that can be pointed anywhere (`/dev/null`) records nothing.
+fn audit_log(args: &ChangeArgs) -> Result<PathBuf, Failure> {
+    let Some(log) = &args.audit_log else {
+        return Ok(default_audit_log(&args.policy));
+    };
+    let dir = |p: &Path| {
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::canonicalize(parent).ok()
+    };
+    if !args.audit_log_anywhere && dir(log) != dir(&args.policy) {
+        return Err(Failure::new(format!(
+            "--audit-log `{}` is not in the policy's directory; add --audit-log-anywhere to allow it",
+            log.display()
+        )));
     }
+    Ok(log.clone())
+}
+
+/// Runs the operation by `--actor` against the policy file: dry, or applied under the lock.
+/// A refusal by the organization's rules exits with [`crate::failure::REFUSED`].
+pub fn change(args: &ChangeArgs, operation: &Operation) -> Result<Outcome, Failure> {
+    let policy_path = &args.policy;
+    if args.dry_run {
+        let policy = read_policy(policy_path)?;
+        return Ok(Outcome::Tried(Box::new(dry_run(
+            &policy,
+            &args.actor,
+            operation,
+        ))));
+    }
+    let log = audit_log(args)?;
     let _lock = lock(policy_path)?;
     let policy = read_policy(policy_path)?;
-    let Applied { policy, record } =
-        apply(&policy, actor, operation, now()).map_err(|e| Failure::in_file(policy_path, e))?;
+    let Applied { policy, record } = apply(&policy, &args.actor, operation, now())
+        .map_err(|e| Failure::in_file(policy_path, format!("{e} ({})", e.code())).refused())?;
     write_policy(policy_path, &policy)?;
-    let log = audit_log.map_or_else(|| default_audit_log(policy_path), Path::to_path_buf);
     append_audit(&log, &record)?;
     Ok(Outcome::Applied(Box::new(record)))
 }

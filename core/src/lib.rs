@@ -27,9 +27,13 @@
 //! # Ok::<(), rolegate_core::CompileError>(())
 //! ```
 //!
-//! Module map: [`policy`] is the document model, [`catalog`] the default roles, `compile`
-//! checks every rule ([`CompileError`]), `decode` trusts nothing ([`DecodeError`]), `check`
-//! is the decision path, `explain` and `queries` answer the console.
+//! Where things live: `model` is what an administrator writes ([`policy`], the default
+//! [`catalog`], [`ids`], [`permission`] paths, [`limits`]); `compile` turns a policy into
+//! bytes, checking every rule ([`CompileError`]); `format` is the bytes — envelope,
+//! signatures and [`Trust`], deltas; `snapshot` decodes them trusting nothing
+//! ([`DecodeError`]) and slices them per user; `decide` answers every question a snapshot
+//! can; `admin` changes a policy under the organization's rules ([`apply`], [`dry_run`]);
+//! [`ffi`] is the boundary every other runtime translates from.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -37,58 +41,32 @@
 extern crate alloc;
 
 mod admin;
-mod admin_error;
-mod admin_op;
-pub mod catalog;
-mod check;
 mod compile;
-mod compile_error;
-mod decision;
-mod decode;
-mod decode_error;
-mod delta;
-mod directory;
-mod envelope;
-mod explain;
-pub mod ids;
-mod index;
-pub mod limits;
-pub mod permission;
-pub mod policy;
-mod queries;
-mod reader;
-mod role;
-mod scope;
-mod slice;
+mod decide;
+pub mod ffi;
+mod format;
+mod model;
 mod snapshot;
 #[cfg(feature = "testing")]
 pub mod testing;
-mod text;
-mod trust;
-mod wire;
 
-pub use admin::{Applied, apply, dry_run};
-pub use admin_error::AdminError;
-pub use admin_op::{AuditRecord, Change, DryRun, Operation};
-pub use check::NO_RESOURCE;
-pub use compile::{CompileOptions, compile, compile_snapshot, validate};
-pub use compile_error::{CompileError, Item};
-pub use decision::{Decision, Grant, Reason, Request, ResourceRef};
-pub use decode_error::DecodeError;
-pub use delta::{DELTA_FORMAT, DeltaError, DeltaInfo, apply_delta, delta_info, diff};
-pub use directory::{AssignmentRow, DirectoryEntry, MatchField, RoleDetails, RoleFilter, RoleName};
-pub use envelope::FORMAT_VERSION;
-pub use explain::{Explanation, RoleOption};
-pub use policy::{
+// The public interface is:
+pub use admin::{AdminError, Applied, AuditRecord, Change, DryRun, Operation, apply, dry_run};
+pub use compile::{CompileError, CompileOptions, Item, compile, compile_snapshot, validate};
+pub use decide::{
+    AssignmentRow, Decision, DirectoryEntry, Explanation, Grant, Holder, MatchField, QueryError,
+    Reason, Request, ResourceRef, RoleDetails, RoleFilter, RoleName, RoleOption,
+};
+pub use format::{
+    DELTA_FORMAT, DeltaError, DeltaInfo, FORMAT_VERSION, SIGNATURE_DOMAIN, Trust, TrustError,
+    TrustedKey, apply_delta, delta_info, diff, public_key, sign,
+};
+pub use model::policy::{
     Account, Assignment, Organization, Policy, Resource, ResourceKey, Role, Settings, Subaccount,
     User,
 };
-pub use queries::{Holder, QueryError};
-pub use role::RoleKind;
-pub use scope::ScopeLevel;
-pub use slice::SliceError;
+pub use model::{RoleKind, ScopeLevel, UnknownName, catalog, ids, limits, permission, policy};
 pub use snapshot::{
-    AssignmentView, ResourceView, RoleView, ScopeView, Snapshot, SnapshotMeta, SnapshotStats,
-    UserView,
+    AssignmentView, DecodeError, ResourceView, RoleView, ScopeView, SliceError, Snapshot,
+    SnapshotMeta, SnapshotStats, UserView,
 };
-pub use trust::{SIGNATURE_DOMAIN, Trust, TrustError, TrustedKey, envelope_meta, public_key, sign};

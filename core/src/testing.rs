@@ -3,8 +3,8 @@
 
 use alloc::vec::Vec;
 
-use crate::decode_error::DecodeError;
-use crate::envelope::{parse, seal, seal_signed};
+use crate::format::envelope::{parse, seal, seal_signed};
+use crate::snapshot::DecodeError;
 
 /// Re-seals `snapshot` after `edit` has changed its payload: same organization, revision
 /// and issue time, fresh checksum.

@@ -15,7 +15,7 @@ const ACTIONS = [
 
 const snapshotUrl = new URLSearchParams(location.search).get('snapshot') ?? 'acme.rgs';
 const response = await fetch(snapshotUrl);
-const authorizer = Authorizer.fromSnapshot(new Uint8Array(await response.arrayBuffer()));
+const authorizer = Authorizer.fromSnapshot(new Uint8Array(await response.arrayBuffer()), { allowUnsigned: true });
 // The organization, then each account followed by its subaccounts.
 const all = authorizer.scopes();
 const scopes = all

@@ -10,7 +10,7 @@ pub const ACME: &[u8] = include_bytes!("../../tests/fixtures/acme-r1.rgs");
 pub fn exercise(s: &Snapshot, data: &[u8]) {
     let users: Vec<&str> = s.users().map(|u| u.id).take(3).collect();
     let scopes: Vec<&str> = s.scopes().map(|x| x.id).take(3).collect();
-    let permissions: Vec<&str> = s.permissions().take(3).collect();
+    let permissions: Vec<&str> = s.catalog().take(3).collect();
     let probe =
         std::str::from_utf8(data.get(..data.len().min(40)).unwrap_or_default()).unwrap_or("x");
     for u in users.iter().copied().chain([probe]) {

@@ -23,6 +23,19 @@ fn word(data: &[u8], at: usize) -> i32 {
     i32::from_le_bytes(w)
 }
 
+/// Whether `(ptr, len)` lies inside the one live buffer `(buf, size)`.
+fn inside(ptr: i32, len: i32, buf: i32, size: i32) -> bool {
+    let (ptr, len, buf, size) = (
+        ptr as u32 as u64,
+        len as u32 as u64,
+        buf as u64,
+        size as u64,
+    );
+    ptr >= buf && ptr + len <= buf + size
+}
+
+const BAD_RANGE: i32 = rolegate_core::ffi::Code::BadRange.status();
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let (engine, module) = module();
     let mut store = Store::new(engine, ());
@@ -44,40 +57,46 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let load: TypedFunc<(i32, i32, i64), i32> = instance
         .get_typed_func(&mut store, "rolegate_load")
         .unwrap();
+    let index: TypedFunc<(i32, i32, i32), i64> = instance
+        .get_typed_func(&mut store, "rolegate_index")
+        .unwrap();
 
     // The fuzzer's bytes in a guest buffer, then every entry point on them — and on raw
-    // (pointer, length) pairs straight from the input, which may point anywhere.
+    // (pointer, length) pairs straight from the input, which may point anywhere: outside the
+    // one live buffer, every one must be refused as a bad range (never read).
     let len = data.len().max(1) as i32;
     let buf = alloc.call(&mut store, len).expect("alloc does not trap");
     assert!(buf > 0);
     memory.write(&mut store, buf as usize, data).unwrap();
     let (raw_ptr, raw_len) = (word(data, 0), word(data, 4));
     for (ptr, len) in [(buf, data.len() as i32), (raw_ptr, raw_len)] {
-        load.call(&mut store, (ptr, len, -1))
+        let outside = !inside(ptr, len, buf, data.len() as i32);
+        let status = load
+            .call(&mut store, (ptr, len, 1_700_000_000))
             .expect("load does not trap");
-        load.call(&mut store, (ptr, len, 1_700_000_000))
-            .expect("verified load does not trap");
-        for name in ["rolegate_can", "rolegate_trust"] {
-            f2(&mut store, name)
+        assert!(
+            !outside || status == BAD_RANGE,
+            "load read outside its buffer"
+        );
+        f2(&mut store, "rolegate_trust")
+            .call(&mut store, (ptr, len))
+            .expect("no trap");
+        for name in ["rolegate_query", "rolegate_check_batch_at"] {
+            let answer = f2w(&mut store, name)
                 .call(&mut store, (ptr, len))
                 .expect("no trap");
+            assert!(
+                !outside || answer == i64::from(BAD_RANGE),
+                "{name} read outside its buffer"
+            );
         }
-        for name in [
-            "rolegate_check",
-            "rolegate_check_batch",
-            "rolegate_query",
-            "rolegate_check_batch_at",
-        ] {
-            f2w(&mut store, name)
-                .call(&mut store, (ptr, len))
-                .expect("no trap");
-        }
-        let index: TypedFunc<(i32, i32, i32), i32> = instance
-            .get_typed_func(&mut store, "rolegate_index")
-            .unwrap();
-        index
+        let found = index
             .call(&mut store, (word(data, 8), ptr, len))
             .expect("index does not trap");
+        assert!(
+            !outside || found == i64::from(BAD_RANGE),
+            "index read outside its buffer"
+        );
         let apply: TypedFunc<(i32, i32, i32, i32), i64> = instance
             .get_typed_func(&mut store, "rolegate_apply_delta")
             .unwrap();
@@ -101,10 +120,19 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let acme = include_bytes!("../../tests/fixtures/acme-r1.rgs");
     let snap = alloc.call(&mut store, acme.len() as i32).unwrap();
     memory.write(&mut store, snap as usize, acme).unwrap();
+    let trust = postcard::to_allocvec(&rolegate_core::Trust::unsigned()).unwrap();
+    let at = alloc.call(&mut store, trust.len() as i32).unwrap();
+    memory.write(&mut store, at as usize, &trust).unwrap();
     for loaded in [false, true] {
         if loaded {
             assert_eq!(
-                load.call(&mut store, (snap, acme.len() as i32, -1))
+                f2(&mut store, "rolegate_trust")
+                    .call(&mut store, (at, trust.len() as i32))
+                    .unwrap(),
+                0
+            );
+            assert_eq!(
+                load.call(&mut store, (snap, acme.len() as i32, 1_700_000_000))
                     .unwrap(),
                 0
             );

@@ -17,6 +17,7 @@ fn trust() -> Trust {
             id: "k".into(),
             public: public_key(&SECRET),
         }],
+        allow_unsigned: false,
         organization: None,
         min_revision: Some(1),
         max_age: Some(1 << 40),

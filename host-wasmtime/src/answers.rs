@@ -141,19 +141,25 @@ impl From<rolegate_core::Grant<'_>> for Grant {
     }
 }
 
+impl From<rolegate_core::Reason<'_>> for Reason {
+    fn from(r: rolegate_core::Reason<'_>) -> Reason {
+        use rolegate_core::Reason as R;
+        match r {
+            R::Granted(g) => Reason::Granted(g.into()),
+            R::UnknownPermission => Reason::UnknownPermission,
+            R::UnknownScope => Reason::UnknownScope,
+            R::UnknownUser => Reason::UnknownUser,
+            R::NoMatchingAssignment => Reason::NoMatchingAssignment,
+        }
+    }
+}
+
 impl From<rolegate_core::Decision<'_>> for Decision {
     fn from(d: rolegate_core::Decision<'_>) -> Decision {
-        use rolegate_core::Reason as R;
         Decision {
             allowed: d.allowed,
             revision: d.revision,
-            reason: match d.reason {
-                R::Granted(g) => Reason::Granted(g.into()),
-                R::UnknownPermission => Reason::UnknownPermission,
-                R::UnknownScope => Reason::UnknownScope,
-                R::UnknownUser => Reason::UnknownUser,
-                R::NoMatchingAssignment => Reason::NoMatchingAssignment,
-            },
+            reason: d.reason.into(),
         }
     }
 }

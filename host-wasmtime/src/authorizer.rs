@@ -5,13 +5,13 @@ use std::sync::Arc;
 use crossbeam_queue::ArrayQueue;
 
 use arc_swap::ArcSwap;
+use rolegate_core::ffi::{Answer, Query};
 use rolegate_core::{Request, ResourceRef, Trust};
-use rolegate_wasm::protocol::{Answer, Query};
 
 use crate::answers::{Decision, Explanation, Holder, Scope, SnapshotInfo};
 use crate::engine::Engine;
 use crate::error::HostError;
-use crate::instance::{GuestInstance, wire};
+use crate::instance::GuestInstance;
 
 /// Idle instances kept per snapshot: enough for a busy server's threads; more are created
 /// on demand and dropped when the pool is full.
@@ -33,10 +33,11 @@ impl Generation {
     fn load(
         engine: &Engine,
         bytes: Arc<[u8]>,
-        verify: Option<(&Trust, u64)>,
+        trust: &Trust,
+        now: u64,
     ) -> Result<Generation, HostError> {
         let mut instance = GuestInstance::new(&engine.inner)?;
-        let info = instance.load(&bytes, verify)?;
+        let info = instance.load(&bytes, trust, now)?;
         let idle = ArrayQueue::new(MAX_IDLE);
         let _ = idle.push(Box::new(instance));
         Ok(Generation { bytes, info, idle })
@@ -49,7 +50,7 @@ impl Generation {
                 let mut instance = Box::new(GuestInstance::new(&engine.inner)?);
                 // Accepted when the generation was made: later instances need no re-check
                 // (and must not fail one, say on freshness, mid-life).
-                instance.load(&self.bytes, None)?;
+                instance.load(&self.bytes, &Trust::unsigned(), 0)?;
                 Ok(instance)
             }
         }
@@ -73,7 +74,7 @@ impl Prepared {
         trust: &Trust,
         now: u64,
     ) -> Result<Prepared, HostError> {
-        Generation::load(engine, Arc::from(snapshot), Some((trust, now))).map(Prepared)
+        Generation::load(engine, Arc::from(snapshot), trust, now).map(Prepared)
     }
 
     /// Its organization and revision, as the guest read them.
@@ -127,10 +128,12 @@ impl std::fmt::Debug for Authorizer {
 }
 
 impl Authorizer {
-    /// An authorizer serving `snapshot` (validated by loading it into a guest), trusting
-    /// any well-formed snapshot: signed or not, any revision, any age.
-    pub fn new(engine: &Engine, snapshot: &[u8]) -> Result<Authorizer, HostError> {
-        Authorizer::with_trust(engine, snapshot, Trust::default(), now())
+    /// An authorizer serving `snapshot` (validated by loading it into a guest) that trusts
+    /// any well-formed snapshot, signed or not — [`Trust::unsigned`]: for tests, demos and
+    /// snapshots that never left this process. Enforcement wants
+    /// [`with_trust`](Self::with_trust) and keys.
+    pub fn unsigned(engine: &Engine, snapshot: &[u8]) -> Result<Authorizer, HostError> {
+        Authorizer::with_trust(engine, snapshot, Trust::unsigned(), now())
     }
 
     /// An authorizer serving `snapshot` if `trust` accepts it at `now` (seconds since the
@@ -179,22 +182,22 @@ impl Authorizer {
     }
 
     /// [`prepare`](Self::prepare) with other trust settings or another time (a syncer adds
-    /// its minimum revision).
+    /// the served organization and revision as the minimum).
     pub fn prepare_with(
         &self,
         snapshot: &[u8],
         trust: &Trust,
         now: u64,
     ) -> Result<Prepared, HostError> {
-        Generation::load(&self.shared.engine, Arc::from(snapshot), Some((trust, now))).map(Prepared)
+        Generation::load(&self.shared.engine, Arc::from(snapshot), trust, now).map(Prepared)
     }
 
-    /// The snapshot a delta rebuilds from the current one, rebuilt inside a guest. Not yet
-    /// trusted or served: [`prepare`](Self::prepare) it.
+    /// The snapshot a delta rebuilds from the current one, rebuilt inside a throwaway guest
+    /// instance — never one that serves checks, so a hostile delta cannot leave a serving
+    /// instance grown or slowed. Not yet trusted or served: [`prepare`](Self::prepare) it.
     pub fn apply_delta(&self, delta: &[u8]) -> Result<Vec<u8>, HostError> {
-        let generation = self.shared.current.load();
-        let bytes = generation.bytes.clone();
-        self.with_instance(|g| g.apply_delta(&bytes, delta))
+        let bytes = self.shared.current.load().bytes.clone();
+        GuestInstance::new(&self.shared.engine.inner)?.apply_delta(&bytes, delta)
     }
 
     /// Serves a prepared snapshot from now on; calls in flight finish on the old one.
@@ -251,7 +254,7 @@ impl Authorizer {
 
     /// The decision, every granting assignment, and what would grant it.
     pub fn explain(&self, request: &Request<'_>) -> Result<Explanation, HostError> {
-        let query = Query::Explain(wire(request));
+        let query = Query::Explain(*request);
         self.with_instance(|g| {
             g.query(&query, |a| match a {
                 Answer::Explanation(e) => Some(e.into()),

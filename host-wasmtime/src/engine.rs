@@ -3,10 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rolegate_wasm::protocol::ABI_VERSION;
 use wasmtime::{Cache, CacheConfig, InstancePre, Linker, Module};
 
-use crate::error::HostError;
+use crate::error::{Cause, HostError};
 use crate::instance::{GuestInstance, StoreState};
 use crate::limits::Limits;
 
@@ -70,8 +69,10 @@ impl Engine {
     /// The engine for another guest, read from a `.wasm` (or `.wat`) file.
     pub fn from_file(path: impl AsRef<Path>, config: EngineConfig) -> Result<Engine, HostError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path)
-            .map_err(|e| HostError::Compile(format!("{}: {e}", path.display())))?;
+        let bytes = std::fs::read(path).map_err(|source| HostError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Engine::from_bytes(&bytes, config)
     }
 
@@ -80,20 +81,23 @@ impl Engine {
         let mut wasm = wasmtime::Config::new();
         wasm.consume_fuel(true);
         if let Some(dir) = &config.cache_dir {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| HostError::Cache(format!("{}: {e}", dir.display())))?;
+            let failed = |source: Cause| HostError::Cache {
+                path: dir.clone(),
+                source,
+            };
+            std::fs::create_dir_all(dir).map_err(|e| failed(e.into()))?;
             let mut cache = CacheConfig::new();
             cache.with_directory(dir);
-            let cache = Cache::new(cache).map_err(|e| HostError::Cache(e.to_string()))?;
+            let cache = Cache::new(cache).map_err(|e| failed(e.into()))?;
             wasm.cache(Some(cache));
         }
-        let engine = wasmtime::Engine::new(&wasm).map_err(|e| HostError::Compile(e.to_string()))?;
-        let module = Module::new(&engine, guest).map_err(|e| HostError::Compile(e.to_string()))?;
+        let engine = wasmtime::Engine::new(&wasm).map_err(|e| HostError::Compile(e.into()))?;
+        let module = Module::new(&engine, guest).map_err(|e| HostError::Compile(e.into()))?;
         // The guest may import nothing: it is a pure function of its inputs.
         let linker: Linker<StoreState> = Linker::new(&engine);
         let pre = linker
             .instantiate_pre(&module)
-            .map_err(|e| HostError::Instantiate(e.to_string()))?;
+            .map_err(|e| HostError::Instantiate(e.into()))?;
         let engine = Engine {
             inner: Arc::new(EngineInner {
                 engine,
@@ -101,14 +105,9 @@ impl Engine {
                 limits: config.limits,
             }),
         };
-        // Prove the guest speaks our ABI before anyone relies on it.
-        let probe = GuestInstance::new(&engine.inner)?;
-        if probe.abi_version() != ABI_VERSION {
-            return Err(HostError::AbiVersion {
-                found: probe.abi_version(),
-                expected: ABI_VERSION,
-            });
-        }
+        // Prove the guest speaks our ABI (an instance checks the version first) before anyone
+        // relies on it.
+        GuestInstance::new(&engine.inner)?;
         Ok(engine)
     }
 

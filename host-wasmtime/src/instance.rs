@@ -2,14 +2,9 @@
 //! buffer in its memory for requests. Every call is metered with fuel and every answer
 //! checked: nothing the guest returns is trusted.
 
-use rolegate_core::{NO_RESOURCE, Request, Trust};
-use rolegate_wasm::protocol::{
-    Answer, BAD_REQUEST, INDEX_PERMISSION, INDEX_RESOURCE, INDEX_SCOPE, INDEX_USER, NO_SNAPSHOT,
-    OUT_OF_MEMORY, Query, WireRequest, WireTrust, status_code,
-};
-use rolegate_wasm::protocol::{
-    DENY_NO_MATCHING_ASSIGNMENT, DENY_UNKNOWN_PERMISSION, DENY_UNKNOWN_SCOPE, DENY_UNKNOWN_USER,
-};
+use rolegate_core::ffi::{self, Answer, Code, NameKind, Query, UNKNOWN};
+use rolegate_core::limits::{MAX_ID_LEN, MAX_PERMISSION_LEN};
+use rolegate_core::{Reason as CoreReason, Request, Trust};
 use serde::Serialize;
 use wasmtime::{Memory, ResourceLimiter, Store, Trap, TypedFunc, WasmParams, WasmResults};
 
@@ -60,7 +55,7 @@ struct Exports {
     trust: TypedFunc<(i32, i32), i32>,
     apply_delta: TypedFunc<(i32, i32, i32, i32), i64>,
     query: TypedFunc<(i32, i32), i64>,
-    index: TypedFunc<(i32, i32, i32), i32>,
+    index: TypedFunc<(i32, i32, i32), i64>,
     can_at: TypedFunc<(i32, i32, i32, i32), i32>,
     decide_at: TypedFunc<(i32, i32, i32, i32), i64>,
     grant: TypedFunc<i32, i64>,
@@ -70,8 +65,9 @@ struct Exports {
 type Map<V> = std::collections::HashMap<String, V, foldhash::fast::RandomState>;
 
 /// Names this instance's guest has resolved to indexes. A guest instance serves one snapshot
-/// for its whole life, so an index never goes stale; the maps start over when they grow large,
-/// bounding memory against callers that pass endless distinct names.
+/// for its whole life, so an index never goes stale. The caches are bounded by the bytes they
+/// hold and start over past the bound, so callers passing endless distinct names cannot grow
+/// them; names longer than any id or permission can be never reach them (or the guest).
 #[derive(Default)]
 struct Names {
     users: Map<u32>,
@@ -80,15 +76,38 @@ struct Names {
     resources: Map<Map<u32>>,
     /// What each assignment index the guest reported names.
     grants: std::collections::HashMap<u32, Grant, foldhash::fast::RandomState>,
+    /// Bytes of names held, roughly (key bytes plus a per-entry overhead).
+    bytes: usize,
 }
 
-const NAMES_LIMIT: usize = 1 << 16;
+/// Bytes of names one instance remembers before its caches start over.
+const NAMES_BYTES: usize = 4 << 20;
+/// What one cache entry costs besides its key, roughly.
+const ENTRY_BYTES: usize = 48;
+
+impl Names {
+    /// Makes room for an entry of `len` key bytes.
+    fn reserve(&mut self, len: usize) {
+        self.bytes = self.bytes.saturating_add(len + ENTRY_BYTES);
+        if self.bytes > NAMES_BYTES {
+            *self = Names::default();
+            self.bytes = len + ENTRY_BYTES;
+        }
+    }
+
+    fn map(&mut self, kind: NameKind) -> &mut Map<u32> {
+        match kind {
+            NameKind::User => &mut self.users,
+            NameKind::Permission => &mut self.permissions,
+            NameKind::Scope | NameKind::Resource => &mut self.scopes,
+        }
+    }
+}
 
 pub(crate) struct GuestInstance {
     store: Store<StoreState>,
     memory: Memory,
     exports: Exports,
-    abi_version: i32,
     /// A buffer the guest allocated for requests: (address, capacity).
     scratch: (i32, usize),
     limits: Limits,
@@ -109,7 +128,7 @@ fn invoke<P: WasmParams, R: WasmResults>(
 ) -> Result<R, HostError> {
     store
         .set_fuel(fuel)
-        .map_err(|e| HostError::Trap(e.to_string()))?;
+        .map_err(|e| HostError::Trap(e.into()))?;
     f.call(&mut *store, params).map_err(|e| {
         if store.data().memory_exceeded {
             HostError::MemoryLimit {
@@ -118,7 +137,7 @@ fn invoke<P: WasmParams, R: WasmResults>(
         } else if matches!(e.downcast_ref::<Trap>(), Some(Trap::OutOfFuel)) {
             HostError::OutOfFuel { fuel }
         } else {
-            HostError::Trap(e.to_string())
+            HostError::Trap(e.into())
         }
     })
 }
@@ -145,15 +164,23 @@ impl GuestInstance {
         store.limiter(|state| state);
         store
             .set_fuel(engine.limits.fuel_per_call)
-            .map_err(|e| HostError::Instantiate(e.to_string()))?;
+            .map_err(|e| HostError::Instantiate(e.into()))?;
         let instance = engine
             .pre
             .instantiate(&mut store)
-            .map_err(|e| HostError::Instantiate(e.to_string()))?;
+            .map_err(|e| HostError::Instantiate(e.into()))?;
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or(HostError::MissingExport("memory"))?;
+        // The version first: a guest of another ABI is refused as such, whatever it exports.
         let version: TypedFunc<(), i32> = export(&mut store, &instance, "rolegate_abi_version")?;
+        let abi_version = invoke(&mut store, &version, (), engine.limits.fuel_per_call)?;
+        if abi_version != ffi::ABI_VERSION {
+            return Err(HostError::AbiVersion {
+                found: abi_version,
+                expected: ffi::ABI_VERSION,
+            });
+        }
         let exports = Exports {
             alloc: export(&mut store, &instance, "rolegate_alloc")?,
             free: export(&mut store, &instance, "rolegate_free")?,
@@ -171,19 +198,13 @@ impl GuestInstance {
             store,
             memory,
             exports,
-            abi_version: 0,
             scratch: (0, 0),
             limits: engine.limits,
             names: Names::default(),
             revision: 0,
         };
-        guest.abi_version = invoke(&mut guest.store, &version, (), guest.limits.fuel_per_call)?;
         guest.scratch = (guest.allocate(INITIAL_SCRATCH)?, INITIAL_SCRATCH);
         Ok(guest)
-    }
-
-    pub(crate) fn abi_version(&self) -> i32 {
-        self.abi_version
     }
 
     /// A buffer of `len` bytes in guest memory.
@@ -249,27 +270,14 @@ impl GuestInstance {
         Ok((fresh, bytes.len() as i32))
     }
 
-    /// The guest's answer bytes for an `i64` result: a range of its memory, or an error.
-    fn answer(
-        &self,
-        result: i64,
-        refused: fn(&'static str) -> HostError,
-    ) -> Result<&[u8], HostError> {
-        if result < 0 {
-            let status = i32::try_from(result).unwrap_or(BAD_REQUEST);
-            return Err(match status {
-                NO_SNAPSHOT | BAD_REQUEST | OUT_OF_MEMORY => {
-                    HostError::BadResponse("the guest refused a well-formed request")
-                }
-                other => match status_code(other) {
-                    "unknown-status" => {
-                        HostError::BadResponse("the guest answered an unknown status")
-                    }
-                    code => refused(code),
-                },
-            });
-        }
-        let (ptr, len) = ((result >> 32) as u32 as usize, result as u32 as usize);
+    /// The guest's answer bytes for an `i64` result: a range of its memory, or an error
+    /// (`refused` makes the error for a status that is a refusal rather than a fault).
+    fn answer(&self, result: i64, refused: fn(Code) -> HostError) -> Result<&[u8], HostError> {
+        let (ptr, len) = ffi::unpack(result).map_err(|status| match status {
+            Some(code) => refusal(code, refused),
+            None => HostError::BadResponse("the guest answered an unknown status"),
+        })?;
+        let (ptr, len) = (ptr as usize, len as usize);
         self.memory
             .data(&self.store)
             .get(ptr..ptr.saturating_add(len))
@@ -278,19 +286,16 @@ impl GuestInstance {
             ))
     }
 
-    /// Decodes snapshot bytes in the guest and makes them current there; what the guest read.
+    /// Loads snapshot bytes in the guest — checked there against `trust` at `now` — and makes
+    /// them current there; what the guest read.
     pub(crate) fn load(
         &mut self,
         snapshot: &[u8],
-        verify: Option<(&Trust, u64)>,
+        trust: &Trust,
+        now: u64,
     ) -> Result<SnapshotInfo, HostError> {
-        let now = match verify {
-            Some((trust, now)) => {
-                self.set_trust(trust)?;
-                i64::try_from(now).unwrap_or(i64::MAX)
-            }
-            None => -1,
-        };
+        self.set_trust(trust)?;
+        let now = i64::try_from(now).unwrap_or(i64::MAX);
         let ptr = self.allocate(snapshot.len().max(1))?;
         self.write(ptr, snapshot)?;
         let fuel = self.limits.fuel_per_call.saturating_add(
@@ -306,11 +311,9 @@ impl GuestInstance {
         )?;
         self.release(ptr, snapshot.len().max(1))?;
         if status != 0 {
-            return Err(match status_code(status) {
-                "unknown-status" | "bad-request" | "no-snapshot" | "out-of-memory" => {
-                    HostError::BadResponse("the guest answered an unknown load status")
-                }
-                code => HostError::Snapshot { code },
+            return Err(match Code::from_status(status) {
+                Some(code) => refusal(code, |code| HostError::Snapshot { code }),
+                None => HostError::BadResponse("the guest answered an unknown load status"),
             });
         }
         let info = self.query(&Query::Meta, |a| match a {
@@ -329,19 +332,9 @@ impl GuestInstance {
         Ok(info)
     }
 
-    /// Hands the guest the trust settings its next verified load checks.
+    /// Hands the guest the trust settings its next load checks.
     fn set_trust(&mut self, trust: &Trust) -> Result<(), HostError> {
-        let wire = WireTrust {
-            keys: trust
-                .keys
-                .iter()
-                .map(|k| (k.id.as_str(), k.public))
-                .collect(),
-            organization: trust.organization.as_deref(),
-            min_revision: trust.min_revision,
-            max_age: trust.max_age,
-        };
-        let (ptr, len) = self.request(&wire)?;
+        let (ptr, len) = self.request(trust)?;
         match invoke(
             &mut self.store,
             &self.exports.trust,
@@ -394,43 +387,41 @@ impl GuestInstance {
         Ok((self.scratch.0, bytes.len() as i32))
     }
 
-    /// Asks the guest for a name's index; `NO_RESOURCE` (u32::MAX) when it has none.
-    fn resolve(&mut self, kind: i32, name: &[u8]) -> Result<u32, HostError> {
+    /// Asks the guest for a name's index; [`UNKNOWN`] when it has none.
+    fn resolve(&mut self, kind: NameKind, name: &[u8]) -> Result<u32, HostError> {
         let (ptr, len) = self.scratch_bytes(name)?;
-
-        match invoke(
+        let result = invoke(
             &mut self.store,
             &self.exports.index,
-            (kind, ptr, len),
+            (kind as i32, ptr, len),
             self.limits.fuel_per_call,
-        )? {
-            -1 => Ok(NO_RESOURCE),
-            i if i >= 0 => Ok(i as u32),
-            _ => Err(HostError::BadResponse(
-                "`index` answered an impossible index",
-            )),
+        )?;
+        match ffi::unpack(result) {
+            // An index is a plain non-negative number, not a packed range.
+            Ok(_) => u32::try_from(result)
+                .map_err(|_| HostError::BadResponse("`index` answered an impossible index")),
+            Err(Some(code)) => Err(refusal(code, |_| {
+                HostError::BadResponse("`index` refused a well-formed name")
+            })),
+            Err(None) => Err(HostError::BadResponse("`index` answered an unknown status")),
         }
     }
 
-    fn cached(&mut self, kind: i32, name: &str) -> Result<u32, HostError> {
-        let map = match kind {
-            INDEX_USER => &self.names.users,
-            INDEX_PERMISSION => &self.names.permissions,
-            _ => &self.names.scopes,
+    fn cached(&mut self, kind: NameKind, name: &str) -> Result<u32, HostError> {
+        let longest = match kind {
+            NameKind::Permission => MAX_PERMISSION_LEN,
+            _ => MAX_ID_LEN,
         };
-        if let Some(&i) = map.get(name) {
+        if name.len() > longest {
+            // No snapshot has such a name: unknown, without a guest call or a cache entry.
+            return Ok(UNKNOWN);
+        }
+        if let Some(&i) = self.names.map(kind).get(name) {
             return Ok(i);
         }
         let i = self.resolve(kind, name.as_bytes())?;
-        let map = match kind {
-            INDEX_USER => &mut self.names.users,
-            INDEX_PERMISSION => &mut self.names.permissions,
-            _ => &mut self.names.scopes,
-        };
-        if map.len() >= NAMES_LIMIT {
-            map.clear();
-        }
-        map.insert(name.to_owned(), i);
+        self.names.reserve(name.len());
+        self.names.map(kind).insert(name.to_owned(), i);
         Ok(i)
     }
 
@@ -439,8 +430,11 @@ impl GuestInstance {
         resource: Option<rolegate_core::ResourceRef<'_>>,
     ) -> Result<u32, HostError> {
         let Some(r) = resource else {
-            return Ok(NO_RESOURCE);
+            return Ok(UNKNOWN);
         };
+        if r.resource_type.len() > MAX_ID_LEN || r.id.len() > MAX_ID_LEN {
+            return Ok(UNKNOWN);
+        }
         if let Some(&i) = self
             .names
             .resources
@@ -450,17 +444,8 @@ impl GuestInstance {
             return Ok(i);
         }
         let key = [r.resource_type.as_bytes(), b"\0", r.id.as_bytes()].concat();
-        let i = self.resolve(INDEX_RESOURCE, &key)?;
-        if self
-            .names
-            .resources
-            .values()
-            .map(|ids| ids.len())
-            .sum::<usize>()
-            >= NAMES_LIMIT
-        {
-            self.names.resources.clear();
-        }
+        let i = self.resolve(NameKind::Resource, &key)?;
+        self.names.reserve(key.len());
         self.names
             .resources
             .entry(r.resource_type.to_owned())
@@ -472,9 +457,9 @@ impl GuestInstance {
     /// The request's four indexes, as the guest's `_at` exports take them.
     fn indexes(&mut self, request: &Request<'_>) -> Result<[u32; 4], HostError> {
         Ok([
-            self.cached(INDEX_USER, request.user)?,
-            self.cached(INDEX_PERMISSION, request.permission)?,
-            self.cached(INDEX_SCOPE, request.scope)?,
+            self.cached(NameKind::User, request.user)?,
+            self.cached(NameKind::Permission, request.permission)?,
+            self.cached(NameKind::Scope, request.scope)?,
             self.cached_resource(request.resource)?,
         ])
     }
@@ -496,21 +481,19 @@ impl GuestInstance {
 
     pub(crate) fn check(&mut self, request: &Request<'_>) -> Result<Decision, HostError> {
         let [u, p, s, r] = self.indexes(request)?;
-        let code = invoke(
+        let number = invoke(
             &mut self.store,
             &self.exports.decide_at,
             (u as i32, p as i32, s as i32, r as i32),
             self.limits.fuel_per_call,
         )?;
-        let reason = match code {
-            i if i >= 0 => Reason::Granted(self.grant(u32::try_from(i).map_err(|_| {
-                HostError::BadResponse("`decide_at` answered an impossible assignment")
-            })?)?),
-            DENY_UNKNOWN_PERMISSION => Reason::UnknownPermission,
-            DENY_UNKNOWN_SCOPE => Reason::UnknownScope,
-            DENY_UNKNOWN_USER => Reason::UnknownUser,
-            DENY_NO_MATCHING_ASSIGNMENT => Reason::NoMatchingAssignment,
-            _ => {
+        let reason = match ffi::decided_from_number(number) {
+            Some(Ok(assignment)) => Reason::Granted(self.grant(assignment)?),
+            Some(Err(code)) => match CoreReason::denied_by(code) {
+                Some(denial) => denial.into(),
+                None => return Err(HostError::BadResponse("`decide_at` answered a non-denial")),
+            },
+            None => {
                 return Err(HostError::BadResponse(
                     "`decide_at` answered an unknown code",
                 ));
@@ -538,9 +521,7 @@ impl GuestInstance {
         let grant: Grant = postcard::from_bytes::<rolegate_core::Grant<'_>>(bytes)
             .map_err(|_| HostError::BadResponse("the grant does not parse"))?
             .into();
-        if self.names.grants.len() >= NAMES_LIMIT {
-            self.names.grants.clear();
-        }
+        self.names.reserve(64);
         self.names.grants.insert(assignment, grant.clone());
         Ok(grant)
     }
@@ -603,11 +584,17 @@ impl GuestInstance {
     }
 }
 
-pub(crate) fn wire<'a>(request: &Request<'a>) -> WireRequest<'a> {
-    WireRequest {
-        user: request.user,
-        permission: request.permission,
-        scope: request.scope,
-        resource: request.resource,
+/// The error for a status the guest answered: a refusal of what was asked (`refused`), or,
+/// for the boundary's own statuses, a guest that turned down a request this host formed
+/// correctly — which only a broken guest does.
+fn refusal(code: Code, refused: fn(Code) -> HostError) -> HostError {
+    match code {
+        Code::NoSnapshot
+        | Code::BadRequest
+        | Code::OutOfMemory
+        | Code::BadArgument
+        | Code::BadRange
+        | Code::Internal => HostError::BadResponse("the guest refused a well-formed request"),
+        code => refused(code),
     }
 }

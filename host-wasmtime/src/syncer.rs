@@ -1,26 +1,26 @@
-//! Keeping an authorizer fed: pull snapshots from a file or an HTTP URL, verify them in the
-//! guest, refuse older revisions and other organizations, persist the last good one, swap.
+//! Keeping an authorizer fed: pull snapshots from a file or an HTTP URL (polling with ETags,
+//! or watching a rolegate server with long polls), verify them in the guest, refuse older
+//! revisions and other organizations, persist the last good one, swap.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use rolegate_core::limits::MAX_SNAPSHOT_BYTES;
-
-use rolegate_core::Trust;
+use rolegate_core::{Snapshot, Trust};
 
 use crate::authorizer::{Authorizer, Prepared, now};
 use crate::engine::Engine;
 use crate::error::HostError;
+use crate::watch::{Delta, Fetched, Request};
 
 /// Where snapshots come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// A local file, re-read when its modification time or length changes.
     File(PathBuf),
-    /// An HTTP(S) URL, polled with `If-None-Match`.
+    /// An HTTP(S) URL, polled with `If-None-Match` (or watched, see [`SyncConfig::watch`]).
     Http(String),
 }
 
@@ -29,25 +29,37 @@ pub enum Source {
 pub struct SyncConfig {
     /// Where snapshots come from.
     pub source: Source,
-    /// Where the last good snapshot is kept, and read on start before the first pull.
-    /// Default `None`: nothing persisted.
+    /// Where the last good snapshot is kept, and read on start before the first pull. It is
+    /// also the rollback floor across restarts: without it, a restarted syncer accepts any
+    /// revision its trust accepts. Default `None`: nothing persisted.
     pub cache_path: Option<PathBuf>,
-    /// Time between pulls. Default 30 s.
+    /// Time between pulls when polling. Default 30 s.
     pub interval: Duration,
-    /// Timeout of one HTTP pull. Default 10 s.
+    /// Timeout of one HTTP request (a watch adds its wait). Default 10 s.
     pub timeout: Duration,
     /// Longest wait between pulls after repeated failures (the wait doubles per failure, with
     /// ±20 % jitter, up to this). Default 5 min.
     pub max_backoff: Duration,
     /// What a snapshot must satisfy — signature by a trusted key, organization, maximum age
-    /// — checked inside the guest before it is served or persisted. Default: any well-formed
-    /// snapshot. Older revisions than the served one are always refused.
+    /// — checked inside the guest before it is served or persisted. Older revisions than the
+    /// served one and other organizations are always refused. Default [`Trust::default`],
+    /// which accepts nothing until keys are given (or [`Trust::unsigned`] is chosen).
     pub trust: Trust,
     /// Once the served snapshot is older than `trust.max_age`, report it (always) and serve
     /// no authorizer (when this is set), so callers deny. Default false.
     pub deny_when_expired: bool,
     /// For HTTP sources: ask for `<url>.delta-<revision>` before the full snapshot. Default true.
     pub deltas: bool,
+    /// For HTTP sources served by `rolegate serve`: long-poll for the next revision, each
+    /// request held open by the server for up to this long, so a change arrives as soon as it
+    /// is published. A server that does not answer as a watch (a plain web server or CDN) is
+    /// polled every `interval` instead. Default `None`: poll.
+    pub watch: Option<Duration>,
+    /// Largest snapshot accepted from the source, in bytes. Default 256 MiB.
+    pub max_snapshot_bytes: u64,
+    /// Largest delta accepted, in bytes: far below the snapshot cap, since a delta only
+    /// carries what changed. Default 16 MiB.
+    pub max_delta_bytes: u64,
 }
 
 impl SyncConfig {
@@ -62,45 +74,45 @@ impl SyncConfig {
             trust: Trust::default(),
             deny_when_expired: false,
             deltas: true,
+            watch: None,
+            max_snapshot_bytes: 256 << 20,
+            max_delta_bytes: 16 << 20,
         }
     }
 }
 
 /// Why a pull did not produce a new snapshot.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SyncError {
     /// The source could not be read or reached.
-    #[error("fetching the snapshot failed: {0}")]
-    Fetch(String),
+    #[error("fetching `{from}` failed")]
+    Fetch {
+        /// The file or URL.
+        from: String,
+        /// Why.
+        #[source]
+        source: crate::error::Cause,
+    },
     /// The server answered with an unexpected status.
     #[error("the snapshot server answered HTTP {0}")]
     Status(u16),
-    /// The guest refused the snapshot (or failed on it).
-    #[error("the snapshot was refused: {0}")]
+    /// The server answered 304 to a request that sent no validator: a broken or hostile
+    /// server, not a fresh snapshot.
+    #[error("the snapshot server answered 304 Not Modified to a request without a validator")]
+    UnexpectedNotModified,
+    /// The guest refused the snapshot (or failed on it): the code says why — including
+    /// `stale-revision` for an older revision and `wrong-organization` for another one.
+    #[error("the snapshot was refused")]
     Refused(#[from] HostError),
-    /// The snapshot is for another organization.
-    #[error("the snapshot is for organization `{found}`, not `{expected}`")]
-    WrongOrganization {
-        /// What it says.
-        found: String,
-        /// What the served snapshot says.
-        expected: String,
-    },
-    /// The snapshot is older than the one being served.
-    #[error("the snapshot has revision {found}, older than the served revision {current}")]
-    OlderRevision {
-        /// What it says.
-        found: u64,
-        /// What is served.
-        current: u64,
-    },
     /// The verified snapshot could not be persisted; it was not served either.
-    #[error("persisting the snapshot to `{path}` failed: {message}")]
+    #[error("persisting the snapshot to `{path}` failed")]
     Persist {
         /// The cache path.
         path: PathBuf,
         /// Why.
-        message: String,
+        #[source]
+        source: std::io::Error,
     },
 }
 
@@ -129,8 +141,18 @@ pub struct SyncStatus {
     pub failures: u32,
     /// Time since the last success: how stale the served snapshot may be.
     pub age: Option<Duration>,
-    /// Whether the served snapshot was issued longer ago than `trust.max_age`.
+    /// Whether the served snapshot was issued longer ago than `trust.max_age` — also when
+    /// every pull succeeds with "not modified": a source that stopped publishing is stale.
     pub expired: bool,
+    /// Whether the source answers as a watch (long polls) rather than by polling.
+    pub watching: bool,
+}
+
+impl SyncStatus {
+    /// Serving a snapshot that is not expired, and the last pull succeeded.
+    pub fn healthy(&self) -> bool {
+        self.revision.is_some() && !self.expired && self.failures == 0
+    }
 }
 
 #[derive(Default)]
@@ -141,6 +163,11 @@ struct State {
     last_success: Option<(SystemTime, Instant)>,
     last_error: Option<String>,
     failures: u32,
+    /// The lowest revision ever acceptable again: the served one, or the persisted one when
+    /// it could not be served (a damaged file, a rotated key) — never lowered.
+    floor: u64,
+    /// Whether the source answered the last request as a watch.
+    watching: bool,
 }
 
 struct Inner {
@@ -148,8 +175,14 @@ struct Inner {
     config: SyncConfig,
     agent: ureq::Agent,
     state: Mutex<State>,
+    /// Held for a whole pull: one pull at a time, whoever asks (the background thread,
+    /// `sync_now`), so an older snapshot can never be committed after a newer one.
+    pulling: Mutex<()>,
     stop: AtomicBool,
+    /// Wakes the background thread (stop).
     wake: Condvar,
+    /// Notified after every commit.
+    updated: Condvar,
 }
 
 /// Keeps an [`Authorizer`] fed from a [`Source`], in a background thread.
@@ -157,8 +190,8 @@ struct Inner {
 /// On start it serves the persisted snapshot (if any) before the first pull, so a restart
 /// with the source down still answers. Each pull is verified by loading it into a guest;
 /// an older revision, another organization or a bad snapshot is refused and reported, and
-/// the served snapshot keeps answering. Only verified snapshots reach the disk. Dropping the
-/// syncer stops the thread.
+/// the served snapshot keeps answering. Pulls never overlap, and only verified snapshots
+/// reach the disk. Dropping the syncer stops the thread.
 pub struct Syncer {
     inner: Arc<Inner>,
     thread: Option<JoinHandle<()>>,
@@ -174,7 +207,7 @@ impl std::fmt::Debug for Syncer {
 
 impl Syncer {
     /// Serves the persisted snapshot if there is one, pulls once, then keeps pulling in the
-    /// background every `interval`.
+    /// background (every `interval`, or continuously when watching).
     pub fn start(engine: &Engine, config: SyncConfig) -> Syncer {
         let mut syncer = Syncer::new(engine, config);
         // A failed first pull is in the status; the persisted snapshot, if any, serves.
@@ -187,9 +220,14 @@ impl Syncer {
     /// Serves the persisted snapshot if there is one; pulls only when asked
     /// ([`sync_now`](Self::sync_now)).
     pub fn new(engine: &Engine, config: SyncConfig) -> Syncer {
+        let https = matches!(&config.source, Source::Http(url) if url.starts_with("https://"));
         let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(config.timeout))
+            .timeout_global(Some(
+                config.timeout + config.watch.unwrap_or(Duration::ZERO),
+            ))
             .http_status_as_error(false)
+            // A source reached over https is never followed onto plain http.
+            .https_only(https)
             .build()
             .new_agent();
         let inner = Arc::new(Inner {
@@ -197,8 +235,10 @@ impl Syncer {
             config,
             agent,
             state: Mutex::new(State::default()),
+            pulling: Mutex::new(()),
             stop: AtomicBool::new(false),
             wake: Condvar::new(),
+            updated: Condvar::new(),
         });
         inner.restore();
         Syncer {
@@ -217,9 +257,35 @@ impl Syncer {
         Some(authorizer)
     }
 
-    /// Pulls once now.
+    /// Pulls once now (after any pull in progress).
     pub fn sync_now(&self) -> Result<SyncOutcome, SyncError> {
         self.inner.sync()
+    }
+
+    /// Waits until the served revision is at least `revision` — read-your-writes for a caller
+    /// that just changed the policy — or `timeout` passes. Whether it got there.
+    pub fn wait_for_revision(&self, revision: u64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.inner.lock();
+        loop {
+            if state
+                .authorizer
+                .as_ref()
+                .is_some_and(|a| a.revision() >= revision)
+            {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            state = self
+                .inner
+                .updated
+                .wait_timeout(state, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
     }
 
     /// How the syncer is doing.
@@ -235,6 +301,7 @@ impl Syncer {
             last_error: state.last_error.clone(),
             failures: state.failures,
             age: state.last_success.map(|(_, at)| at.elapsed()),
+            watching: state.watching,
         }
     }
 }
@@ -249,8 +316,20 @@ impl Drop for Syncer {
     }
 }
 
+/// Renders an error with its causes, for the status.
+fn report(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        message.push_str(": ");
+        message.push_str(&c.to_string());
+        cause = c.source();
+    }
+    message
+}
+
 impl Inner {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -263,7 +342,8 @@ impl Inner {
 
     /// Serves the persisted snapshot, if it is there and a guest accepts it. Its age is not
     /// held against it: it was fully verified before it was persisted, an old snapshot
-    /// answers better than none, and `status().expired` reports it.
+    /// answers better than none, and `status().expired` reports it. If it cannot be served,
+    /// its revision still sets the floor, so a restart never opens a rollback window.
     fn restore(&self) {
         let Some(path) = &self.config.cache_path else {
             return;
@@ -277,11 +357,15 @@ impl Inner {
         };
         let served = Prepared::standalone(&self.engine, &bytes, &trust, now())
             .map(|p| Authorizer::from_prepared(&self.engine, p, self.config.trust.clone()));
+        let mut state = self.lock();
         match served {
-            Ok(authorizer) => self.lock().authorizer = Some(authorizer),
+            Ok(authorizer) => {
+                state.floor = authorizer.revision();
+                state.authorizer = Some(authorizer);
+            }
             Err(e) => {
-                self.lock().last_error =
-                    Some(format!("persisted snapshot {}: {e}", path.display()));
+                state.floor = Snapshot::peek(&bytes).map_or(0, |m| m.revision);
+                state.last_error = Some(format!("persisted snapshot {}: {e}", path.display()));
             }
         }
     }
@@ -289,16 +373,23 @@ impl Inner {
     fn run(&self) {
         let mut guard = self.lock();
         while !self.stop.load(Ordering::SeqCst) {
-            let wait = backoff(
-                self.config.interval,
-                self.config.max_backoff,
-                guard.failures,
-            );
-            guard = self
-                .wake
-                .wait_timeout(guard, wait)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+            let wait = if guard.watching && guard.failures == 0 {
+                // The server holds each request until there is news: ask again at once.
+                Duration::ZERO
+            } else {
+                backoff(
+                    self.config.interval,
+                    self.config.max_backoff,
+                    guard.failures,
+                )
+            };
+            if !wait.is_zero() {
+                guard = self
+                    .wake
+                    .wait_timeout(guard, wait)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
             if self.stop.load(Ordering::SeqCst) {
                 break;
             }
@@ -309,6 +400,7 @@ impl Inner {
     }
 
     fn sync(&self) -> Result<SyncOutcome, SyncError> {
+        let _one_at_a_time = self.pulling.lock().unwrap_or_else(PoisonError::into_inner);
         let result = self.pull();
         let mut state = self.lock();
         match &result {
@@ -318,69 +410,81 @@ impl Inner {
                 state.failures = 0;
             }
             Err(e) => {
-                state.last_error = Some(e.to_string());
+                state.last_error = Some(report(e));
                 state.failures = state.failures.saturating_add(1);
             }
         }
         result
     }
 
+    /// The trust a pulled snapshot must meet: the configured trust, pinned to the served
+    /// organization and at least the floor revision.
+    fn pull_trust(&self, current: Option<&Authorizer>, floor: u64) -> Trust {
+        let mut trust = self.config.trust.clone();
+        if let Some(a) = current {
+            trust.organization.get_or_insert(a.info().organization);
+        }
+        trust.min_revision = Some(trust.min_revision.unwrap_or(0).max(floor));
+        trust
+    }
+
     fn pull(&self) -> Result<SyncOutcome, SyncError> {
-        let current = self.lock().authorizer.clone();
-        let fetched = match current.as_ref().and_then(|a| self.via_delta(a)) {
-            Some(rebuilt) => Some((rebuilt, Tag::Etag(None))),
-            None => self.fetch()?,
+        let (current, floor) = {
+            let state = self.lock();
+            (state.authorizer.clone(), state.floor)
+        };
+        let served = current.as_ref().map(Authorizer::revision);
+        let fetched = match current.as_ref().map(|a| self.via_delta(a)) {
+            Some(Via::Rebuilt(bytes, etag)) => Some((bytes, Tag::Etag(etag))),
+            // A watch on the delta ended with nothing newer: nothing to fetch either.
+            Some(Via::NotModified) => return Ok(SyncOutcome::Unchanged),
+            Some(Via::Full) | None => self.fetch(served)?,
         };
         let Some((bytes, tag)) = fetched else {
             return Ok(SyncOutcome::Unchanged);
         };
-        // Checked inside the guest: keys and signature, organization, age.
-        let trust = &self.config.trust;
+        // Checked inside the guest: keys and signature, organization, revision, age.
+        let trust = self.pull_trust(current.as_ref(), floor);
         let prepared = match &current {
-            Some(a) => a.prepare_with(&bytes, trust, now())?,
-            None => Prepared::standalone(&self.engine, &bytes, trust, now())?,
+            Some(a) => a.prepare_with(&bytes, &trust, now())?,
+            None => Prepared::standalone(&self.engine, &bytes, &trust, now())?,
         };
-        let info = prepared.info().clone();
-        if let Some(a) = &current {
-            let served = a.info();
-            if info.organization != served.organization {
-                return Err(SyncError::WrongOrganization {
-                    found: info.organization,
-                    expected: served.organization,
-                });
-            }
-            if info.revision < served.revision {
-                return Err(SyncError::OlderRevision {
-                    found: info.revision,
-                    current: served.revision,
-                });
-            }
-            if info.revision == served.revision {
-                self.remember(tag);
-                return Ok(SyncOutcome::Unchanged);
-            }
+        let revision = prepared.info().revision;
+        if served.is_some_and(|s| revision <= s) {
+            self.remember(tag);
+            return Ok(SyncOutcome::Unchanged);
         }
         // Verified by the guest: now it may reach the disk, and only then be served.
         if let Some(path) = &self.config.cache_path {
-            persist(path, prepared.bytes()).map_err(|message| SyncError::Persist {
+            persist(path, prepared.bytes()).map_err(|source| SyncError::Persist {
                 path: path.clone(),
-                message,
+                source,
             })?;
         }
-        match current {
+        let mut state = self.lock();
+        // The check at commit: pulls are serialized, so nothing newer was committed since
+        // `current` was read — this re-check keeps that true whatever changes around it.
+        if state.authorizer.as_ref().map(Authorizer::revision) >= Some(revision) {
+            return Ok(SyncOutcome::Unchanged);
+        }
+        match &state.authorizer {
             Some(a) => a.commit(prepared),
             None => {
-                self.lock().authorizer = Some(Authorizer::from_prepared(
+                state.authorizer = Some(Authorizer::from_prepared(
                     &self.engine,
                     prepared,
                     self.config.trust.clone(),
                 ));
             }
         }
-        self.remember(tag);
-        Ok(SyncOutcome::Updated {
-            revision: info.revision,
-        })
+        state.floor = state.floor.max(revision);
+        match tag {
+            Tag::Etag(etag) => state.etag = etag,
+            Tag::File(stamp) => state.file_stamp = Some(stamp),
+        }
+        drop(state);
+        self.updated.notify_all();
+        Ok(SyncOutcome::Updated { revision })
     }
 
     fn remember(&self, tag: Tag) {
@@ -391,41 +495,51 @@ impl Inner {
         }
     }
 
+    fn request(&self) -> Request<'_> {
+        Request {
+            agent: &self.agent,
+            watch: self.config.watch,
+            max_snapshot_bytes: self.config.max_snapshot_bytes,
+            max_delta_bytes: self.config.max_delta_bytes,
+        }
+    }
+
     /// The snapshot after the served one, through a delta, when the source offers one that
-    /// applies (rebuilt inside a guest); `None` sends the pull to the full snapshot.
-    fn via_delta(&self, current: &Authorizer) -> Option<Vec<u8>> {
+    /// applies (rebuilt inside a throwaway guest); otherwise the pull goes to the snapshot.
+    fn via_delta(&self, current: &Authorizer) -> Via {
         let Source::Http(url) = &self.config.source else {
-            return None;
+            return Via::Full;
         };
         if !self.config.deltas {
-            return None;
+            return Via::Full;
         }
-        let url = format!("{url}.delta-{}", current.revision());
-        let mut response = self.agent.get(&url).call().ok()?;
-        if response.status().as_u16() != 200 {
-            return None;
-        }
-        let delta = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_SNAPSHOT_BYTES as u64)
-            .read_to_vec()
-            .ok()?;
-        match current.apply_delta(&delta) {
-            Ok(rebuilt) => Some(rebuilt),
-            Err(e) => {
-                self.lock().last_error = Some(format!("delta {url}: {e}"));
-                None
+        let (delta, etag) = match self.request().delta(url, current.revision()) {
+            Ok((answer, watching)) => {
+                self.lock().watching = watching;
+                match answer {
+                    Delta::Bytes { delta, etag } => (delta, etag),
+                    Delta::NotModified => return Via::NotModified,
+                    Delta::Unavailable => return Via::Full,
+                }
             }
+            // A missing or broken delta is no failure: the snapshot itself is the fallback.
+            Err(_) => return Via::Full,
+        };
+        match current.apply_delta(&delta) {
+            Ok(rebuilt) => Via::Rebuilt(rebuilt, etag),
+            Err(_) => Via::Full,
         }
     }
 
     /// New bytes from the source, or `None` when it says nothing changed.
-    fn fetch(&self) -> Result<Option<(Vec<u8>, Tag)>, SyncError> {
+    fn fetch(&self, served: Option<u64>) -> Result<Option<(Vec<u8>, Tag)>, SyncError> {
         match &self.config.source {
             Source::File(path) => {
-                let meta = std::fs::metadata(path)
-                    .map_err(|e| SyncError::Fetch(format!("{}: {e}", path.display())))?;
+                let failed = |e: std::io::Error| SyncError::Fetch {
+                    from: path.display().to_string(),
+                    source: e.into(),
+                };
+                let meta = std::fs::metadata(path).map_err(failed)?;
                 let stamp = (
                     meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
                     meta.len(),
@@ -433,40 +547,30 @@ impl Inner {
                 if self.lock().file_stamp == Some(stamp) {
                     return Ok(None);
                 }
-                let bytes = std::fs::read(path)
-                    .map_err(|e| SyncError::Fetch(format!("{}: {e}", path.display())))?;
+                let bytes = std::fs::read(path).map_err(failed)?;
                 Ok(Some((bytes, Tag::File(stamp))))
             }
             Source::Http(url) => {
                 let etag = self.lock().etag.clone();
-                let mut request = self.agent.get(url);
-                if let Some(etag) = &etag {
-                    request = request.header("If-None-Match", etag);
-                }
-                let mut response = request
-                    .call()
-                    .map_err(|e| SyncError::Fetch(format!("{url}: {e}")))?;
-                match response.status().as_u16() {
-                    304 => Ok(None),
-                    200 => {
-                        let etag = response
-                            .headers()
-                            .get("etag")
-                            .and_then(|v| v.to_str().ok())
-                            .map(str::to_owned);
-                        let bytes = response
-                            .body_mut()
-                            .with_config()
-                            .limit(MAX_SNAPSHOT_BYTES as u64)
-                            .read_to_vec()
-                            .map_err(|e| SyncError::Fetch(format!("{url}: {e}")))?;
-                        Ok(Some((bytes, Tag::Etag(etag))))
-                    }
-                    status => Err(SyncError::Status(status)),
-                }
+                let fetched = self.request().snapshot(url, served, etag.as_deref())?;
+                self.lock().watching = fetched.watching;
+                Ok(match fetched.body {
+                    Fetched::NotModified => None,
+                    Fetched::Body { bytes, etag } => Some((bytes, Tag::Etag(etag))),
+                })
             }
         }
     }
+}
+
+/// Where a pull's snapshot comes from, once the delta was asked for.
+enum Via {
+    /// Rebuilt from a delta (and the ETag of the snapshot it rebuilt, if the server said).
+    Rebuilt(Vec<u8>, Option<String>),
+    /// A watch on the delta ended with nothing newer.
+    NotModified,
+    /// No usable delta: fetch the snapshot.
+    Full,
 }
 
 /// What identifies the version of the source just read.
@@ -488,29 +592,23 @@ fn backoff(interval: Duration, max: Duration, failures: u32) -> Duration {
     Duration::from_millis((base.as_millis() as u64).saturating_mul(permille) / 1000)
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it, synced, then renamed.
-fn persist(path: &Path, bytes: &[u8]) -> Result<(), String> {
+/// Writes `bytes` to `path` atomically (a uniquely named temporary file beside it, synced,
+/// renamed over it, the directory synced), keeping the mode of the file it replaces.
+fn persist(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    let tmp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name()
-            .map_or_else(|| "snapshot".into(), |n| n.to_string_lossy())
-    ));
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        e.to_string()
-    })
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    std::fs::File::open(dir)?.sync_all()
 }
 
 #[cfg(test)]
@@ -528,5 +626,23 @@ mod tests {
         assert!(within(backoff(i, max, 2), 40));
         assert!(within(backoff(i, max, 3), 60));
         assert!(within(backoff(i, max, 40), 60));
+    }
+
+    #[test]
+    fn persisting_keeps_the_mode_and_replaces_the_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("last-good.rgs");
+        std::fs::write(&path, b"old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        persist(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
     }
 }

@@ -1,5 +1,7 @@
 // The Authorizer: a thin JS face on the wasm engine. Arguments are checked here (a wrong type
 // is a `bad-argument` error, not a silent Deny); decisions come from the core, unchanged.
+// What the boundary means — codes, the "unknown" sentinel, the trust settings — is defined
+// once, in the core (`rolegate_core::ffi`); this file only translates.
 import { WasmAuthorizer } from '../dist/rolegate.js';
 
 /** An Error with a stable `code`. The engine's own errors carry the same property. */
@@ -23,31 +25,15 @@ export function isReady() {
 }
 
 const NONE = '';
-/** The engine's "unknown" / "no resource" index. */
+/** The engine's "unknown" / "no resource" index (`ffi::UNKNOWN`). */
 const UNKNOWN = 0xffffffff;
-/** Names remembered per kind before a cache starts over: bounds memory against callers
- * that pass endless distinct strings. */
-const CACHE_LIMIT = 65_536;
-
-/** `map.get(key)`, resolving and remembering it on a miss. */
-function cached(map, key, resolve) {
-  let index = map.get(key);
-  if (index === undefined) {
-    if (map.size >= CACHE_LIMIT) map.clear();
-    index = resolve(key);
-    map.set(key, index);
-  }
-  return index;
-}
-
-/** The reasons of `decideAt`'s negative codes -1…-4, in order. */
-const DENIALS = ['unknown-permission', 'unknown-scope', 'unknown-user', 'no-matching-assignment']
-  .map((kind) => Object.freeze({ kind }));
-
-function deepFreeze(reason) {
-  if (reason.resource) Object.freeze(reason.resource);
-  return Object.freeze(reason);
-}
+/** The longest id and permission a snapshot can hold (`rolegate_core::limits`): longer
+ * names are unknown without asking the engine, and never fill a cache. */
+const MAX_ID_LEN = 64;
+const MAX_PERMISSION_LEN = 128;
+/** Characters of names one authorizer remembers before its caches start over: bounds memory
+ * against callers that pass endless distinct strings. */
+const CACHE_CHARS = 1 << 22;
 
 function badArgument(message) {
   return new RolegateError('bad-argument', message);
@@ -71,12 +57,13 @@ function resourceParts(resource) {
   throw badArgument('resource must be { type, id } or "type:id"');
 }
 
-/** `[{ id, publicKey }]` with `publicKey` as 32 bytes or 64 hex digits → `[{ id, key }]`. */
+/** `[{ id, publicKey }]` with `publicKey` as 32 bytes or 64 hex digits → the core's
+ * `TrustedKey`s, `{ id, public }`. */
 function trustedKeys(list) {
   if (!Array.isArray(list)) throw badArgument('trustedKeys must be an array of { id, publicKey }');
   return list.map((k) => {
     const id = text('trusted key id', k?.id);
-    if (id === NONE || id.includes('\0')) throw badArgument('a trusted key id must be a non-empty name');
+    if (id === NONE) throw badArgument('a trusted key id must be a non-empty name');
     let key = k.publicKey;
     if (typeof key === 'string' && /^[0-9a-fA-F]{64}$/.test(key)) {
       key = Uint8Array.from(key.match(/../g), (h) => parseInt(h, 16));
@@ -84,14 +71,30 @@ function trustedKeys(list) {
     if (!(key instanceof Uint8Array) || key.length !== 32) {
       throw badArgument(`trusted key ${id}: publicKey must be 32 bytes or 64 hex digits`);
     }
-    return { id, key };
+    return { id, public: key };
   });
 }
 
-function concatKeys(keys) {
-  const out = new Uint8Array(keys.length * 32);
-  keys.forEach((k, i) => out.set(k.key, i * 32));
-  return out;
+/** A non-negative whole number (or bigint) option, or undefined. */
+function whole(name, value) {
+  if (value === undefined || value === null) return undefined;
+  const n = typeof value === 'bigint' ? Number(value) : value;
+  // Exact or refused: a rounded revision would open a rollback window.
+  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n;
+  throw badArgument(`${name} must be a whole number from 0 to 2^53 - 1`);
+}
+
+/** The package's trust settings → the core's `Trust` (its serde form). */
+export function coreTrust(trust) {
+  if (typeof trust !== 'object' || trust === null) throw badArgument('trust settings must be an object');
+  const keys = trustedKeys(trust.trustedKeys ?? []);
+  return {
+    keys,
+    allowUnsigned: trust.allowUnsigned === true,
+    organization: trust.organization === undefined ? undefined : text('organization', trust.organization),
+    minRevision: whole('minRevision', trust.minRevision),
+    maxAge: whole('maxAgeSeconds', trust.maxAgeSeconds),
+  };
 }
 
 function toBytes(bytes) {
@@ -101,6 +104,39 @@ function toBytes(bytes) {
   throw badArgument('snapshot bytes must be a Uint8Array, an ArrayBuffer or a typed array view');
 }
 
+/** The engine's errors carry a `code`; keep their message, give them our class. */
+function engineError(e) {
+  if (e instanceof RolegateError) return e;
+  return new RolegateError(e?.code ?? 'internal', e?.message ?? String(e));
+}
+
+function engine(call) {
+  try {
+    return call();
+  } catch (e) {
+    throw engineError(e);
+  }
+}
+
+/** `snake_case` keys → `camelCase`, deeply: every answer in the package's one convention. */
+function camel(value) {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) value[i] = camel(value[i]);
+    return value;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const out = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key.includes('_') ? key.replace(/_([a-z])/g, (_, c) => c.toUpperCase()) : key] = camel(v);
+  }
+  return out;
+}
+
+function deepFreeze(reason) {
+  if (reason.resource) Object.freeze(reason.resource);
+  return Object.freeze(reason);
+}
+
 export class Authorizer {
   #engine;
   // Names resolved to the engine's indexes, so the hot path passes numbers into wasm rather
@@ -108,43 +144,48 @@ export class Authorizer {
   #users = new Map();
   #permissions = new Map();
   #scopes = new Map();
+  /** type → id → index: nested, so no string can stand for another resource. */
   #resources = new Map();
-  // The reason of each granting assignment met so far, frozen so every decision may share it.
-  #grants = new Map();
+  #cachedChars = 0;
+  // The reason of each granting assignment met so far (and of each denial), frozen so every
+  // decision may share it.
+  #reasons = new Map();
   #revision;
 
   #bytes;
   #trust;
 
   /** @private Use Authorizer.fromSnapshot. */
-  constructor(engine, bytes, trust) {
-    this.#engine = engine;
+  constructor(wasm, bytes, trust) {
+    this.#engine = wasm;
     this.#bytes = bytes;
     this.#trust = trust;
-    this.#revision = engine.revision;
+    this.#revision = wasm.revision;
   }
 
   /**
-   * Decodes snapshot bytes, refusing what `trust` does not accept. Throws an Error whose
-   * `code` names why (`snapshot-checksum-mismatch`, `unsigned`, `bad-signature`, …).
-   * @param trust { trustedKeys?: [{ id, publicKey }], organization?, minRevision?, maxAgeSeconds?, now? }
+   * Decodes snapshot bytes, refusing what `trust` does not accept. Signatures are required:
+   * give `trustedKeys`, or `allowUnsigned: true` to accept unsigned snapshots on purpose.
+   * Throws a RolegateError whose `code` names why (`snapshot-checksum-mismatch`,
+   * `no-trusted-keys`, `unsigned`, `bad-signature`, …).
+   * @param trust { trustedKeys?: [{ id, publicKey }], allowUnsigned?, organization?,
+   *   minRevision?, maxAgeSeconds?, now? }
    */
   static fromSnapshot(bytes, trust = {}) {
     if (!ready) {
       throw new RolegateError('not-initialized', 'the wasm engine is not initialised: call initialize(module) from "rolegate/edge" first');
     }
     const view = toBytes(bytes);
-    const keys = trustedKeys(trust.trustedKeys ?? []);
-    const engine = WasmAuthorizer.fromTrustedSnapshot(
-      view,
-      keys.map((k) => `${k.id}\0`).join(''),
-      concatKeys(keys),
-      trust.organization ?? NONE,
-      trust.minRevision ?? -1,
-      trust.maxAgeSeconds ?? -1,
-      trust.now ?? Date.now() / 1000,
-    );
-    return new Authorizer(engine, view, trust);
+    const settings = coreTrust(trust);
+    const now = trust.now ?? Date.now() / 1000;
+    if (!Number.isFinite(now) || now < 0) throw badArgument('now must be seconds since 1970');
+    const keys = new Uint8Array(settings.keys.length * 32);
+    settings.keys.forEach((k, i) => keys.set(k.public, i * 32));
+    const wasm = engine(() => WasmAuthorizer.load(
+      view, settings.keys.map((k) => k.id), keys, settings.allowUnsigned, settings.organization,
+      settings.minRevision, settings.maxAge, now,
+    ));
+    return new Authorizer(wasm, view, trust);
   }
 
   /**
@@ -153,7 +194,7 @@ export class Authorizer {
    * another base.
    */
   applyDelta(delta, trust = this.#trust) {
-    const next = WasmAuthorizer.applyDelta(this.#bytes, toBytes(delta));
+    const next = engine(() => WasmAuthorizer.applyDelta(this.#bytes, toBytes(delta)));
     return Authorizer.fromSnapshot(next, trust);
   }
 
@@ -162,22 +203,45 @@ export class Authorizer {
     return this.#bytes;
   }
 
-  #resource(resource) {
-    if (resource === undefined || resource === null) return UNKNOWN;
-    const key = typeof resource === 'string' ? resource : `${resource.type}\0${resource.id}`;
-    return cached(this.#resources, key, () => {
-      const [type, id] = resourceParts(resource);
-      return this.#engine.resourceIndex(type, id);
-    });
+  #remember(map, key, index) {
+    this.#cachedChars += key.length + 16;
+    if (this.#cachedChars > CACHE_CHARS) {
+      for (const m of [this.#users, this.#permissions, this.#scopes, this.#resources]) m.clear();
+      this.#cachedChars = key.length + 16;
+    }
+    map.set(key, index);
+    return index;
   }
 
-  /** Resolves one request to the engine's four indexes. */
+  #index(map, name, value, longest, resolve) {
+    const key = text(name, value);
+    const index = map.get(key);
+    if (index !== undefined) return index;
+    if (key.length > longest) return UNKNOWN;
+    return this.#remember(map, key, resolve(key));
+  }
+
+  #resource(resource) {
+    if (resource === undefined || resource === null) return UNKNOWN;
+    const [type, id] = resourceParts(resource);
+    let ids = this.#resources.get(type);
+    const index = ids?.get(id);
+    if (index !== undefined) return index;
+    if (type.length > MAX_ID_LEN || id.length > MAX_ID_LEN) return UNKNOWN;
+    if (ids === undefined) {
+      ids = new Map();
+      this.#resources.set(type, ids);
+    }
+    return this.#remember(ids, id, this.#engine.resourceIndex(type, id));
+  }
+
+  /** Resolves one request to the engine's three name indexes. */
   #indexes(user, permission, scope) {
-    const engine = this.#engine;
+    const e = this.#engine;
     return [
-      cached(this.#users, text('user', user), (k) => engine.userIndex(k)),
-      cached(this.#permissions, text('permission', permission), (k) => engine.permissionIndex(k)),
-      cached(this.#scopes, text('scope', scope), (k) => engine.scopeIndex(k)),
+      this.#index(this.#users, 'user', user, MAX_ID_LEN, (k) => e.userIndex(k)),
+      this.#index(this.#permissions, 'permission', permission, MAX_PERMISSION_LEN, (k) => e.permissionIndex(k)),
+      this.#index(this.#scopes, 'scope', scope, MAX_ID_LEN, (k) => e.scopeIndex(k)),
     ];
   }
 
@@ -187,20 +251,27 @@ export class Authorizer {
     return this.#engine.canAt(u, p, s, this.#resource(resource));
   }
 
+  /** The frozen reason of a `decideAt` answer: an assignment index, or a denial status. */
+  #reason(at) {
+    let reason = this.#reasons.get(at);
+    if (reason === undefined) {
+      reason = deepFreeze(engine(() => this.#engine.reason(at)));
+      this.#reasons.set(at, reason);
+    }
+    return reason;
+  }
+
   /** The decision with its reason (reason objects are frozen and shared). */
   check(user, permission, scope, resource) {
     const [u, p, s] = this.#indexes(user, permission, scope);
     const at = this.#engine.decideAt(u, p, s, this.#resource(resource));
-    const reason = at >= 0
-      ? cached(this.#grants, at, (a) => deepFreeze(this.#engine.grantReason(a)))
-      : DENIALS[-1 - at] ?? DENIALS[3];
-    return { allowed: at >= 0, revision: this.#revision, reason };
+    return { allowed: at >= 0, revision: this.#revision, reason: this.#reason(at) };
   }
 
   /** The decision, every assignment behind it, and what would grant it. */
   explain(user, permission, scope, resource) {
     const [type, id] = resourceParts(resource);
-    return this.#engine.explain(text('user', user), text('permission', permission), text('scope', scope), type, id);
+    return camel(engine(() => this.#engine.explain(text('user', user), text('permission', permission), text('scope', scope), type, id)));
   }
 
   /** Many checks, one crossing into wasm: a Uint8Array of 1 (Allow) and 0 (Deny), in order. */
@@ -216,55 +287,60 @@ export class Authorizer {
       ids[at + 3] = this.#resource(r.resource);
       at += 4;
     }
-    return this.#engine.checkBatchAt(ids);
+    return engine(() => this.#engine.checkBatchAt(ids));
   }
 
   /** The user's effective permissions at a scope, sorted. Throws `unknown-user` / `unknown-scope`. */
   permissions(user, scope, resource) {
     const [type, id] = resourceParts(resource);
-    return this.#engine.permissions(text('user', user), text('scope', scope), type, id);
+    return engine(() => this.#engine.permissions(text('user', user), text('scope', scope), type, id));
   }
 
   /** Every user who may do `permission` at `scope`, with the granting assignment. */
   whoCan(permission, scope, resource) {
     const [type, id] = resourceParts(resource);
-    return this.#engine.whoCan(text('permission', permission), text('scope', scope), type, id);
+    return camel(engine(() => this.#engine.whoCan(text('permission', permission), text('scope', scope), type, id)));
   }
 
   /** Every scope where the user has `permission`. */
   scopesWith(user, permission, resource) {
     const [type, id] = resourceParts(resource);
-    return this.#engine.scopesWith(text('user', user), text('permission', permission), type, id);
+    return camel(engine(() => this.#engine.scopesWith(text('user', user), text('permission', permission), type, id)));
   }
 
   /** Users whose name, email, id, role name or scope name contains `query` (case-insensitive). */
   searchUsers(query = '') {
-    return this.#engine.searchUsers(text('query', query));
+    return camel(engine(() => this.#engine.searchUsers(text('query', query))));
   }
 
   /** One user's role assignments, grouped by scope. Throws `unknown-user`. */
   userAssignments(user) {
-    return this.#engine.userAssignments(text('user', user));
+    return camel(engine(() => this.#engine.directoryEntry(text('user', user))));
   }
 
   /** The role catalog, optionally filtered by kind, product and level. */
   roles(filter = {}) {
     const { kind = NONE, product = NONE, level = NONE } = filter;
-    return this.#engine.roles(text('kind', kind), text('product', product), text('level', level));
+    return camel(engine(() => this.#engine.roles(text('kind', kind), text('product', product), text('level', level))));
   }
 
   /** One role with its permissions expanded. Throws `unknown-role`. */
   role(id) {
-    return this.#engine.role(text('role', id));
+    return camel(engine(() => this.#engine.role(text('role', id))));
   }
 
   /** Every scope: the organization, its accounts, their subaccounts. */
   scopes() {
-    return this.#engine.scopes();
+    return camel(engine(() => this.#engine.scopes()));
+  }
+
+  /** Every permission a check may name, sorted. */
+  catalog() {
+    return this.#engine.catalog().split('\n').slice(0, -1);
   }
 
   get revision() {
-    return this.#engine.revision;
+    return this.#revision;
   }
 
   get issuedAt() {
@@ -277,6 +353,11 @@ export class Authorizer {
 
   get organizationName() {
     return this.#engine.organizationName;
+  }
+
+  /** The most built-in roles one user may hold (the organization's setting). */
+  get builtInCap() {
+    return this.#engine.builtInCap;
   }
 
   /** Releases the engine's memory now rather than at garbage collection. */

@@ -1,8 +1,35 @@
-// SnapshotLoader: keeps an Authorizer fed from a snapshot URL. Polls with If-None-Match
-// (first asking for a delta from the revision it has, `<url>.delta-<revision>`, when the
-// server offers one), decodes what arrives, and swaps only when the new snapshot is trusted,
-// of the same organization and not older: a bad snapshot never replaces a good one.
+// SnapshotLoader: keeps an Authorizer fed from a snapshot URL. Polls with If-None-Match — or,
+// against `rolegate serve`, watches with long polls — first asking for a delta from the
+// revision it has (`<url>.delta-<revision>`) when the server offers one, decodes what arrives,
+// and swaps only when the new snapshot is trusted, of the same organization and newer: a bad
+// snapshot never replaces a good one, and one pull runs at a time, so an older revision can
+// never land after a newer one.
 import { Authorizer, RolegateError } from './authorizer.js';
+
+/** The header a watching server puts on every watch answer (see rolegate-host's `watch`). */
+const WATCH_HEADER = 'rolegate-watch';
+/** On a delta, the ETag of the snapshot it rebuilds. */
+const SNAPSHOT_ETAG_HEADER = 'rolegate-snapshot-etag';
+
+/** `url` with `.delta-<base>` on its path, before any query string. */
+function deltaUrl(url, base) {
+  const u = new URL(url, globalThis.location?.href);
+  u.pathname = `${u.pathname}.delta-${base}`;
+  return u.href;
+}
+
+/** `url` with `params` added to its query string. */
+function withParams(url, params) {
+  const u = new URL(url, globalThis.location?.href);
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, String(v));
+  return u.href;
+}
+
+/** A timer that does not keep a Node process alive (browsers have no `unref`). */
+function unrefd(timer) {
+  timer?.unref?.();
+  return timer;
+}
 
 export class SnapshotLoader {
   #url;
@@ -11,30 +38,44 @@ export class SnapshotLoader {
   #pending = null;
   #etag = null;
   #timer = null;
+  #running = false;
   #lastError = null;
   #lastSuccess = null;
+  /** The pull in flight, if any: a second poll() waits for it rather than racing it. */
+  #inFlight = null;
+  /** Whether the server answered the last request as a watch. */
+  #watching = false;
+  /** Callers of waitForRevision(), woken on every activation. */
+  #waiters = new Set();
 
   /**
    * @param {string | URL} url
    * @param {object} [options]
-   * @param {number} [options.intervalMs=30000] how often start() polls
-   * @param {number} [options.timeoutMs=10000] abandon a request after this long
+   * @param {number} [options.intervalMs=30000] how often start() polls (when not watching)
+   * @param {number} [options.timeoutMs=10000] abandon a request after this long (a watch adds its wait)
    * @param {boolean} [options.deferActivation=false] hold a new snapshot until activate()
    * @param {string} [options.organization] refuse snapshots of any other organization
    * @param {{ id: string, publicKey: Uint8Array | string }[]} [options.trustedKeys] require a
    *   signature by one of these keys (several during a rotation)
+   * @param {boolean} [options.allowUnsigned=false] accept unsigned snapshots — a choice, for
+   *   demos and trusted networks; without it and without keys nothing is accepted
    * @param {number} [options.maxAgeSeconds] refuse snapshots issued longer ago than this;
    *   `status.expired` reports when the active one outlives it
    * @param {boolean} [options.denyWhenExpired=false] `can` denies once the active snapshot expires
    * @param {boolean} [options.deltas=true] ask for a delta before the full snapshot
+   * @param {number} [options.watchSeconds] long-poll a `rolegate serve` URL, each request held
+   *   up to this long; plain servers are polled every `intervalMs` instead
+   * @param {number} [options.maxBytes=268435456] largest snapshot accepted
+   * @param {number} [options.maxDeltaBytes=16777216] largest delta accepted
    * @param {typeof fetch} [options.fetch] the fetch to use
    * @param {(authorizer: Authorizer, info: { activated: boolean }) => void} [options.onUpdate]
    * @param {(error: Error) => void} [options.onError]
    */
   constructor(url, options = {}) {
-    this.#url = url;
+    this.#url = String(url);
     this.#options = {
-      intervalMs: 30_000, timeoutMs: 10_000, deferActivation: false, deltas: true, denyWhenExpired: false, ...options,
+      intervalMs: 30_000, timeoutMs: 10_000, deferActivation: false, deltas: true, denyWhenExpired: false,
+      maxBytes: 256 << 20, maxDeltaBytes: 16 << 20, ...options,
     };
   }
 
@@ -53,7 +94,8 @@ export class SnapshotLoader {
     return this.#current ? this.#current.revision : null;
   }
 
-  /** Whether the active snapshot is older than `maxAgeSeconds`. */
+  /** Whether the active snapshot is older than `maxAgeSeconds` — also when every poll
+   * answers "not modified": a source that stopped publishing goes stale. */
   get expired() {
     const { maxAgeSeconds } = this.#options;
     return this.#current !== null && maxAgeSeconds !== undefined
@@ -69,6 +111,7 @@ export class SnapshotLoader {
       lastSuccess: this.#lastSuccess,
       lastError: this.#lastError,
       expired: this.expired,
+      watching: this.#watching,
     };
   }
 
@@ -82,23 +125,35 @@ export class SnapshotLoader {
   /** The trust settings for the next snapshot: ours, no going back, and the organization
    * we already serve. */
   #trust(base) {
-    const { trustedKeys, maxAgeSeconds } = this.#options;
+    const { trustedKeys, allowUnsigned, maxAgeSeconds } = this.#options;
     return {
       trustedKeys: trustedKeys ?? [],
+      allowUnsigned: allowUnsigned === true,
       organization: this.#options.organization ?? base?.organization,
       minRevision: base?.revision,
       maxAgeSeconds,
     };
   }
 
-  async #get(url, headers) {
+  /** GET `url`: the response and, for 200, its bytes (refused past `maxBytes`). */
+  async #get(url, headers, maxBytes, waitMs = 0) {
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), this.#options.timeoutMs);
+    const timer = unrefd(setTimeout(() => abort.abort(), this.#options.timeoutMs + waitMs));
     try {
       const response = await (this.#options.fetch ?? globalThis.fetch)(url, { headers, signal: abort.signal, cache: 'no-cache' });
+      const length = Number(response.headers.get('content-length'));
+      if (response.ok && length > maxBytes) {
+        abort.abort();
+        throw new RolegateError('snapshot-too-large', `${url} is ${length} bytes; the limit is ${maxBytes}`);
+      }
       const bytes = response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
+      if (bytes !== null && bytes.length > maxBytes) {
+        throw new RolegateError('snapshot-too-large', `${url} sent ${bytes.length} bytes; the limit is ${maxBytes}`);
+      }
+      this.#watching = response.headers.has(WATCH_HEADER);
       return { response, bytes };
     } catch (e) {
+      if (e instanceof RolegateError) throw e;
       const code = abort.signal.aborted ? 'timeout' : 'fetch-failed';
       throw new RolegateError(code, `snapshot request to ${url} failed: ${e.message}`);
     } finally {
@@ -106,21 +161,32 @@ export class SnapshotLoader {
     }
   }
 
-  /** A newer snapshot through a delta from `base`, or null when none is offered or it does
-   * not apply (the full snapshot is fetched instead). */
+  #waitMs() {
+    return this.#options.watchSeconds ? this.#options.watchSeconds * 1000 : 0;
+  }
+
+  /** A newer snapshot through a delta from `base`: `{ next, etag }`, `'not-modified'` when a
+   * watch ended with nothing newer, or null when none is offered or it does not apply (the
+   * full snapshot is fetched instead). */
   async #viaDelta(base) {
     if (!this.#options.deltas || base === null) return null;
+    const { watchSeconds } = this.#options;
+    let url = deltaUrl(this.#url, base.revision);
+    if (watchSeconds) url = withParams(url, { wait: watchSeconds });
     let got;
     try {
-      got = await this.#get(`${this.#url}.delta-${base.revision}`, {});
+      got = await this.#get(url, {}, this.#options.maxDeltaBytes, this.#waitMs());
     } catch {
       return null;
     }
+    if (got.response.status === 304 && this.#watching) return 'not-modified';
     if (got.bytes === null) return null;
     try {
-      return base.applyDelta(got.bytes, this.#trust(base));
+      return { next: base.applyDelta(got.bytes, this.#trust(base)), etag: got.response.headers.get(SNAPSHOT_ETAG_HEADER) };
     } catch (e) {
-      this.#options.onError?.(e);
+      // The snapshot itself is the fallback. A reply that is no delta at all (an SPA's
+      // index.html for every path) is quiet; a delta that does not apply is reported.
+      if (e.code !== 'delta-bad-magic') this.#options.onError?.(e);
       return null;
     }
   }
@@ -132,21 +198,40 @@ export class SnapshotLoader {
   }
 
   /**
-   * Fetches once. Resolves to 'updated', 'deferred', 'unchanged' or 'failed'; never rejects
-   * (errors go to onError and `status.lastError`).
+   * Fetches once (after any pull in flight). Resolves to 'updated', 'deferred', 'unchanged'
+   * or 'failed'; never rejects (errors go to onError and `status.lastError`).
    */
-  async poll() {
+  poll() {
+    const run = (this.#inFlight ?? Promise.resolve()).then(() => this.#pull());
+    const tracked = run.finally(() => {
+      if (this.#inFlight === tracked) this.#inFlight = null;
+    });
+    this.#inFlight = tracked;
+    return tracked;
+  }
+
+  async #pull() {
     const base = this.#pending ?? this.#current;
-    let next = await this.#viaDelta(base);
-    let etag = this.#etag;
+    const delta = await this.#viaDelta(base);
+    if (delta === 'not-modified') {
+      this.#lastSuccess = Date.now();
+      return 'unchanged';
+    }
+    let next = delta?.next ?? null;
+    let etag = delta?.etag ?? null;
     if (next === null) {
+      const { watchSeconds } = this.#options;
+      const url = watchSeconds && base ? withParams(this.#url, { after: base.revision, wait: watchSeconds }) : this.#url;
       let got;
       try {
-        got = await this.#get(this.#url, this.#etag ? { 'If-None-Match': this.#etag } : {});
+        got = await this.#get(url, this.#etag ? { 'If-None-Match': this.#etag } : {}, this.#options.maxBytes, base ? this.#waitMs() : 0);
       } catch (e) {
         return this.#fail(e);
       }
       if (got.response.status === 304) {
+        if (!this.#etag && !this.#watching) {
+          return this.#fail(new RolegateError('http-status', `${this.#url} answered 304 to a request without a validator`));
+        }
         this.#lastSuccess = Date.now();
         return 'unchanged';
       }
@@ -156,43 +241,84 @@ export class SnapshotLoader {
       try {
         next = Authorizer.fromSnapshot(got.bytes, this.#trust(base));
       } catch (e) {
-        return this.#fail(e instanceof Error ? e : new RolegateError('snapshot-invalid', String(e)));
+        return this.#fail(e);
       }
       etag = got.response.headers.get('etag');
     }
     this.#etag = etag;
     this.#lastSuccess = Date.now();
-    if (base && next.revision === base.revision) return 'unchanged';
+    // The check at commit: only a newer revision than what is held ever replaces it.
+    const held = this.#pending ?? this.#current;
+    if (held && next.revision <= held.revision) return 'unchanged';
     if (this.#options.deferActivation) {
       this.#pending = next;
       this.#options.onUpdate?.(next, { activated: false });
       return 'deferred';
     }
+    this.#activate(next);
+    return 'updated';
+  }
+
+  #activate(next) {
     this.#current = next;
     this.#options.onUpdate?.(next, { activated: true });
-    return 'updated';
+    for (const wake of this.#waiters) wake();
   }
 
   /** Makes the pending snapshot active. Returns whether there was one. */
   activate() {
     if (this.#pending === null) return false;
-    this.#current = this.#pending;
+    const next = this.#pending;
     this.#pending = null;
-    this.#options.onUpdate?.(this.#current, { activated: true });
+    this.#activate(next);
     return true;
   }
 
-  /** Polls now and then every `intervalMs`. Resolves after the first poll. */
+  /**
+   * Resolves `true` once the active revision is at least `revision` — read-your-writes for a
+   * page that just changed the policy — or `false` after `timeoutMs`.
+   */
+  waitForRevision(revision, timeoutMs = 10_000) {
+    return new Promise((resolve) => {
+      const done = (result) => {
+        this.#waiters.delete(check);
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const check = () => {
+        if (this.revision !== null && this.revision >= revision) done(true);
+      };
+      const timer = unrefd(setTimeout(() => done(false), timeoutMs));
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  /** Polls now, then every `intervalMs` — or, against a watching server, again as soon as
+   * each long poll answers. Resolves after the first poll. */
   async start() {
     this.stop();
+    this.#running = true;
     const outcome = await this.poll();
-    this.#timer = setInterval(() => { this.poll(); }, this.#options.intervalMs);
+    this.#schedule(outcome);
     return outcome;
+  }
+
+  #schedule(outcome) {
+    if (!this.#running) return;
+    const watching = this.#options.watchSeconds && this.#watching && outcome !== 'failed';
+    const wait = watching ? 0 : this.#options.intervalMs;
+    this.#timer = unrefd(setTimeout(async () => {
+      this.#timer = null;
+      const next = await this.poll();
+      this.#schedule(next);
+    }, wait));
   }
 
   /** Stops polling. The active snapshot keeps answering. */
   stop() {
-    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#running = false;
+    if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
   }
 }

@@ -76,7 +76,7 @@ function serve(bytes, { status = 200, delayMs = 0, deltas = {} } = {}) {
 
 test('first poll loads; 304 keeps the snapshot; ETag is sent', async () => {
   const updates = [];
-  const loader = new SnapshotLoader(url, { onUpdate: (a) => updates.push(a.revision) });
+  const loader = new SnapshotLoader(url, { allowUnsigned: true, onUpdate: (a) => updates.push(a.revision) });
   assert.equal(loader.can(people.olivia, 'iam/users/read', places.acme), false, 'deny before any snapshot');
   serve(rev1);
   state.requests.length = 0;
@@ -91,7 +91,7 @@ test('first poll loads; 304 keeps the snapshot; ETag is sent', async () => {
 
 test('the same revision is unchanged; another organization is refused', async () => {
   const errors = [];
-  const loader = new SnapshotLoader(url, { onError: (e) => errors.push(e.code) });
+  const loader = new SnapshotLoader(url, { allowUnsigned: true, onError: (e) => errors.push(e.code) });
   serve(rev1);
   assert.equal(await loader.poll(), 'updated');
   const base = loader.authorizer;
@@ -105,7 +105,7 @@ test('the same revision is unchanged; another organization is refused', async ()
   assert.deepEqual(errors, ['wrong-organization']);
   assert.equal(loader.authorizer, base, 'the old snapshot keeps answering');
   // An expected organization refuses even the first snapshot.
-  const pinned = new SnapshotLoader(url, { organization: places.acme, onError: (e) => errors.push(e.code) });
+  const pinned = new SnapshotLoader(url, { allowUnsigned: true, organization: places.acme, onError: (e) => errors.push(e.code) });
   assert.equal(await pinned.poll(), 'failed');
   assert.equal(pinned.authorizer, null);
   assert.deepEqual(errors, ['wrong-organization', 'wrong-organization']);
@@ -113,7 +113,7 @@ test('the same revision is unchanged; another organization is refused', async ()
 
 test('revisions: newer swaps, older is refused and the newer keeps answering', async () => {
   const errors = [];
-  const loader = new SnapshotLoader(url, { onError: (e) => errors.push(e.code) });
+  const loader = new SnapshotLoader(url, { allowUnsigned: true, onError: (e) => errors.push(e.code) });
   serve(rev1);
   assert.equal(await loader.poll(), 'updated');
   assert.equal(loader.revision, 1);
@@ -129,7 +129,7 @@ test('revisions: newer swaps, older is refused and the newer keeps answering', a
 
 test('corrupt bytes and HTTP errors are refused; the good snapshot keeps answering', async () => {
   const errors = [];
-  const loader = new SnapshotLoader(url, { onError: (e) => errors.push(e.code) });
+  const loader = new SnapshotLoader(url, { allowUnsigned: true, onError: (e) => errors.push(e.code) });
   serve(rev1);
   await loader.poll();
   const corrupt = Uint8Array.from(rev1);
@@ -149,7 +149,7 @@ test('corrupt bytes and HTTP errors are refused; the good snapshot keeps answeri
 
 test('deferred activation holds the new snapshot until activate()', async () => {
   const seen = [];
-  const loader = new SnapshotLoader(url, { deferActivation: true, onUpdate: (a, info) => seen.push([a.revision, info.activated]) });
+  const loader = new SnapshotLoader(url, { allowUnsigned: true, deferActivation: true, onUpdate: (a, info) => seen.push([a.revision, info.activated]) });
   serve(rev1);
   assert.equal(await loader.poll(), 'deferred');
   assert.equal(loader.authorizer, null);
@@ -167,12 +167,12 @@ test('deferred activation holds the new snapshot until activate()', async () => 
 
 test('a slow server times out; a server that is gone fails; the snapshot stays', async () => {
   const errors = [];
-  const loader = new SnapshotLoader(url, { timeoutMs: 100, onError: (e) => errors.push(e.code) });
+  const loader = new SnapshotLoader(url, { allowUnsigned: true, timeoutMs: 100, onError: (e) => errors.push(e.code) });
   serve(rev1);
   await loader.poll();
   serve(rev1, { delayMs: 400 });
   assert.equal(await loader.poll(), 'failed');
-  const gone = new SnapshotLoader('http://127.0.0.1:9/acme.rgs', { onError: (e) => errors.push(e.code) });
+  const gone = new SnapshotLoader('http://127.0.0.1:9/acme.rgs', { allowUnsigned: true, onError: (e) => errors.push(e.code) });
   assert.equal(await gone.poll(), 'failed');
   assert.deepEqual(errors, ['timeout', 'fetch-failed']);
   assert.equal(loader.revision, 1);
@@ -182,7 +182,7 @@ test('a slow server times out; a server that is gone fails; the snapshot stays',
 test('start() polls at once and then on an interval; stop() ends it', async () => {
   serve(rev1);
   state.requests.length = 0;
-  const loader = new SnapshotLoader(url, { intervalMs: 30 });
+  const loader = new SnapshotLoader(url, { allowUnsigned: true, intervalMs: 30 });
   assert.equal(await loader.start(), 'updated');
   await new Promise((r) => setTimeout(r, 120));
   loader.stop();

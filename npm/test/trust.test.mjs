@@ -99,17 +99,17 @@ test('a retired key is refused after rotation', async () => {
 
 test('freshness: an expired snapshot is refused; an active one that outlives the limit is reported and, if asked, denies', async () => {
   const errors = [];
-  const issuedAt = Authorizer.fromSnapshot(files['acme-r2-test-2026.rgs']).issuedAt;
+  const issuedAt = Authorizer.fromSnapshot(files['acme-r2-test-2026.rgs'], { allowUnsigned: true }).issuedAt;
   const realNow = Date.now;
   try {
     Date.now = () => (issuedAt + 60) * 1000;
-    const stale = new SnapshotLoader(url, { maxAgeSeconds: 30, onError: (e) => errors.push(e.code) });
+    const stale = new SnapshotLoader(url, { allowUnsigned: true, maxAgeSeconds: 30, onError: (e) => errors.push(e.code) });
     state.deltas = {};
     state.body = files['acme-r2-test-2026.rgs'];
     assert.equal(await stale.poll(), 'failed');
     assert.deepEqual(errors, ['expired']);
 
-    const loader = new SnapshotLoader(url, { maxAgeSeconds: 3_600, denyWhenExpired: true });
+    const loader = new SnapshotLoader(url, { allowUnsigned: true, maxAgeSeconds: 3_600, denyWhenExpired: true });
     assert.equal(await loader.poll(), 'updated');
     const olivia = 'US47bc17dc1a2f164967f55325d866c75c';
     const acme = 'OR53bce4f1dfa0fe8e7ca126f91b35d3a6';

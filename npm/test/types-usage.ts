@@ -7,7 +7,9 @@ declare const bytes: Uint8Array;
 declare const module: WebAssembly.Module;
 
 initialize(module);
-const authorizer = Authorizer.fromSnapshot(bytes);
+const authorizer = Authorizer.fromSnapshot(bytes, { allowUnsigned: true });
+const permissions: string[] = authorizer.catalog();
+const cap: number = authorizer.builtInCap;
 const trusted = Authorizer.fromSnapshot(bytes, {
   trustedKeys: [{ id: 'ops-2026', publicKey: 'f3e01d0c8f87c61021c94296e4c48d460c3b846884f0b5e43ec390bb74726af0' }],
   organization: 'OR1',
@@ -25,7 +27,7 @@ if (decision.reason.kind === 'granted') {
 }
 const batch: Uint8Array = authorizer.checkBatch([{ user: 'US1', permission: 'iam/users/read', scope: 'AC1' }]);
 const revision: number = authorizer.revision;
-const why = authorizer.explain('US1', 'iam/users/read', 'AC1').would_grant.map((o) => o.role);
+const why = authorizer.explain('US1', 'iam/users/read', 'AC1').wouldGrant.map((o) => o.role);
 const names = authorizer.searchUsers('ada').map((e) => e.user.name);
 const roles = authorizer.roles({ kind: 'built-in', level: 'subaccount' }).map((r) => r.id);
 const perms: string[] = authorizer.role('studio-admin').permissions;

@@ -10,14 +10,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use rolegate_core::{
-    Account, Assignment, CompileOptions, Item, Organization, Request, Resource, ResourceRef,
-    RoleFilter, Subaccount,
-};
+pub use rolegate_core::ffi::Code;
 pub use rolegate_core::{
     AdminError, AuditRecord, Change, CompileError, DecodeError, DeltaError, Operation, Policy,
     QueryError, ResourceKey, RoleKind, ScopeLevel, Settings, SliceError, Snapshot, User,
 };
+use rolegate_core::{CompileOptions, Request, ResourceRef, RoleFilter};
 
 /// The ed25519 key the server signs snapshots and slices with.
 #[derive(Clone)]
@@ -150,15 +148,6 @@ pub enum Refusal {
     Incomplete(&'static str),
 }
 
-/// Whether a violation is about who may act at all. Such a refusal is reported alone: an
-/// actor who may not manage the organization learns nothing else about it.
-fn is_authorization(e: &AdminError) -> bool {
-    matches!(
-        e,
-        AdminError::NotAuthorized { .. } | AdminError::UnknownActor { .. }
-    )
-}
-
 /// Applies `operation` by `actor` at `at` (Unix seconds).
 pub fn apply(
     policy: &Policy,
@@ -166,29 +155,16 @@ pub fn apply(
     operation: &Operation,
     at: u64,
 ) -> Result<Applied, Refusal> {
-    match rolegate_core::apply(policy, actor, operation, at) {
-        Ok(applied) => {
-            let expected = with_change(policy, &applied.record.change);
-            if !same_state(&expected, &applied.policy) {
-                return Err(Refusal::Incomplete(operation.describe()));
-            }
-            Ok(Applied {
-                policy: applied.policy,
-                record: applied.record,
-            })
-        }
-        Err(first) => {
-            // The core reports the first violation, which may be about the operation's
-            // subject; when the actor may not act at all, say only that.
-            let dry = rolegate_core::dry_run(policy, actor, operation);
-            let refusal = dry
-                .violations
-                .into_iter()
-                .find(is_authorization)
-                .unwrap_or(first);
-            Err(Refusal::Rule(refusal))
-        }
+    // The core judges who asks first: an actor who may not act hears only that.
+    let applied = rolegate_core::apply(policy, actor, operation, at).map_err(Refusal::Rule)?;
+    let expected = crate::store::rows::with_change(policy, &applied.record.change);
+    if !crate::store::rows::same_state(&expected, &applied.policy) {
+        return Err(Refusal::Incomplete(operation.describe()));
     }
+    Ok(Applied {
+        policy: applied.policy,
+        record: applied.record,
+    })
 }
 
 /// A dry run, ready to serialize.
@@ -213,357 +189,45 @@ pub struct Violation {
     pub message: String,
 }
 
-/// Tries `operation` by `actor` without changing anything.
+/// Tries `operation` by `actor` without changing anything. (A refused actor's dry run holds
+/// only that refusal and no change: the core sees to it.)
 pub fn dry_run(policy: &Policy, actor: &str, operation: &Operation) -> DryRunView {
     let dry = rolegate_core::dry_run(policy, actor, operation);
-    let violations: Vec<AdminError> = match dry.violations.iter().find(|e| is_authorization(e)) {
-        Some(auth) => vec![auth.clone()],
-        None => dry.violations,
-    };
-    let hide = violations.iter().any(is_authorization);
     DryRunView {
         revision: dry.revision,
-        accepted: violations.is_empty(),
-        change: if hide { Change::default() } else { dry.change },
-        violations: violations
+        accepted: dry.violations.is_empty(),
+        change: dry.change,
+        violations: dry
+            .violations
             .iter()
             .map(|e| Violation {
-                code: admin_code(e),
+                code: e.code().as_str(),
                 message: e.to_string(),
             })
             .collect(),
     }
 }
 
-/// `policy` with `change` applied, the way the store applies it to its tables.
-pub fn with_change(policy: &Policy, change: &Change) -> Policy {
-    let mut after = policy.clone();
-    after.revision = policy.revision.saturating_add(1);
-    after
-        .assignments
-        .retain(|a| !change.removed.iter().any(|r| r.id == a.id));
-    match (&change.user_before, &change.user_after) {
-        (Some(before), None) => after.users.retain(|u| u.id != before.id),
-        (None, Some(new)) => after.users.push(new.clone()),
-        (Some(_), Some(new)) => {
-            if let Some(u) = after.users.iter_mut().find(|u| u.id == new.id) {
-                *u = new.clone();
-            }
-        }
-        (None, None) => {}
-    }
-    after.assignments.extend(change.added.iter().cloned());
-    after
-}
-
-/// Whether two policies hold the same state, whatever the order of their lists.
-pub fn same_state(a: &Policy, b: &Policy) -> bool {
-    normalized(a) == normalized(b)
-}
-
-fn normalized(p: &Policy) -> Policy {
-    let mut p = p.clone();
-    p.accounts.sort_by(|x, y| x.id.cmp(&y.id));
-    p.subaccounts.sort_by(|x, y| x.id.cmp(&y.id));
-    p.users.sort_by(|x, y| x.id.cmp(&y.id));
-    p.permissions.sort();
-    p.roles.sort_by(|x, y| x.id.cmp(&y.id));
-    p.resources
-        .sort_by(|x, y| (&x.resource_type, &x.id).cmp(&(&y.resource_type, &y.id)));
-    p.assignments.sort_by(|x, y| x.id.cmp(&y.id));
-    p
-}
-
-/// The stable, kebab-case code of an admin refusal. The core has no `code()` for
-/// `AdminError` and `CompileError` yet; this is the one place that names them.
-pub fn admin_code(e: &AdminError) -> &'static str {
-    match e {
-        AdminError::UnknownActor { .. } | AdminError::NotAuthorized { .. } => "not-authorized",
-        AdminError::MorePowerful { .. } => "more-powerful-role",
-        AdminError::LastOrganizationOwner { .. } => "last-organization-owner",
-        AdminError::AccountOwnerProtected { .. } => "account-owner-protected",
-        AdminError::Unknown { item, .. } => unknown_code(*item),
-        AdminError::AlreadyAssigned { .. } => "already-assigned",
-        AdminError::NothingToRemove { .. } => "nothing-to-remove",
-        AdminError::NoRoles { .. } => "no-roles",
-        AdminError::UnexpectedResources { .. } => "unexpected-resources",
-        AdminError::NotAnAccount { .. } => "not-an-account",
-        AdminError::AlreadyOwner { .. } => "already-owner",
-        AdminError::UserExists { .. } => "user-exists",
-        AdminError::Rule(rule) => compile_code(rule),
-    }
-}
-
-fn unknown_code(item: Item) -> &'static str {
-    match item {
-        Item::Organization => "unknown-organization",
-        Item::Account => "unknown-account",
-        Item::Subaccount => "unknown-subaccount",
-        Item::Scope => "unknown-scope",
-        Item::User => "unknown-user",
-        Item::Role => "unknown-role",
-        Item::Resource => "unknown-resource",
-        Item::Assignment => "unknown-assignment",
-    }
-}
-
-/// The stable code of a broken policy rule.
-pub fn compile_code(e: &CompileError) -> &'static str {
-    match e {
-        CompileError::InvalidId { .. } => "invalid-id",
-        CompileError::TextTooLong { .. } => "text-too-long",
-        CompileError::DuplicateId { .. } => "duplicate-id",
-        CompileError::UnknownReference { .. } => "unknown-reference",
-        CompileError::NestedSubaccount { .. } => "nested-subaccount",
-        CompileError::InvalidPermission { .. } => "invalid-permission",
-        CompileError::DuplicatePermission { .. } => "duplicate-permission",
-        CompileError::InvalidPattern { .. } => "invalid-pattern",
-        CompileError::PatternMatchesNothing { .. } => "pattern-matches-nothing",
-        CompileError::RoleLevelForKind { .. } => "role-level-for-kind",
-        CompileError::RoleResourceTypes { .. } => "role-resource-types",
-        CompileError::InvalidResourceType { .. } => "invalid-resource-type",
-        CompileError::LevelNotAllowed { .. } => "level-not-allowed",
-        CompileError::ResourceRequired { .. } => "resource-required",
-        CompileError::ResourceNotAllowed { .. } => "resource-not-allowed",
-        CompileError::ResourceTypeNotOfRole { .. } => "resource-type-not-of-role",
-        CompileError::BuiltInCapExceeded { .. } => "built-in-cap-exceeded",
-        CompileError::OwnerCount { .. } => "owner-count",
-        CompileError::TooMany { .. } => "too-many",
-        CompileError::Encode(_) => "snapshot-encode",
-        CompileError::Decode(d) => d.code(),
-    }
-}
-
-/// The stable code of a decode error.
-pub fn decode_code(e: &DecodeError) -> &'static str {
-    e.code()
-}
-
-/// The stable code of a query error.
-pub fn query_code(e: &QueryError) -> &'static str {
-    e.code()
-}
-
-/// Whether a refusal is about authorization (403) rather than the organization's rules.
+/// Whether a refusal is about who asked (403) rather than the organization's rules.
 pub fn refusal_is_authorization(e: &AdminError) -> bool {
-    is_authorization(e) || matches!(e, AdminError::MorePowerful { .. })
+    matches!(e.code(), Code::NotAuthorized | Code::MorePowerful)
 }
 
 /// Whether a refusal protects the organization's current state (409) rather than rejecting
 /// a request that could never be valid (422).
 pub fn refusal_is_conflict(e: &AdminError) -> bool {
     matches!(
-        e,
-        AdminError::LastOrganizationOwner { .. }
-            | AdminError::AccountOwnerProtected { .. }
-            | AdminError::AlreadyAssigned { .. }
-            | AdminError::NothingToRemove { .. }
-            | AdminError::AlreadyOwner { .. }
-            | AdminError::UserExists { .. }
-            | AdminError::Rule(CompileError::BuiltInCapExceeded { .. })
-            | AdminError::Rule(CompileError::OwnerCount { .. })
+        e.code(),
+        Code::LastOrganizationOwner
+            | Code::AccountOwnerProtected
+            | Code::AlreadyAssigned
+            | Code::NothingToRemove
+            | Code::AlreadyOwner
+            | Code::UserExists
+            | Code::BuiltInCapExceeded
+            | Code::OwnerCount
+            | Code::RevisionExhausted
     )
-}
-
-// ---- the policy's parts, for the store ----
-
-/// A scope row: an account (no parent) or a subaccount (its account).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScopeRow {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// The account a subaccount belongs to.
-    pub parent: Option<String>,
-}
-
-/// An assignment row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AssignmentRow {
-    /// Id.
-    pub id: String,
-    /// User id.
-    pub user: String,
-    /// Role id.
-    pub role: String,
-    /// Scope id.
-    pub scope: String,
-    /// Resource (type, id).
-    pub resource: Option<(String, String)>,
-}
-
-/// A resource row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResourceRow {
-    /// Type.
-    pub resource_type: String,
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-}
-
-/// A policy taken apart into the store's rows.
-#[derive(Debug, Clone)]
-pub struct PolicyRows {
-    /// The organization's id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Settings as JSON.
-    pub settings: String,
-    /// Custom permissions as a JSON array.
-    pub permissions: String,
-    /// Accounts and subaccounts.
-    pub scopes: Vec<ScopeRow>,
-    /// Users.
-    pub users: Vec<User>,
-    /// Custom roles: (id, JSON definition).
-    pub roles: Vec<(String, String)>,
-    /// Resources.
-    pub resources: Vec<ResourceRow>,
-    /// Assignments.
-    pub assignments: Vec<AssignmentRow>,
-}
-
-/// Why stored rows do not make a policy.
-#[derive(Debug, thiserror::Error)]
-pub enum RowsError {
-    /// A JSON column does not parse.
-    #[error("stored {what} of organization `{organization}` does not parse: {source}")]
-    Json {
-        /// Which column.
-        what: &'static str,
-        /// The organization.
-        organization: String,
-        /// Why.
-        source: serde_json::Error,
-    },
-}
-
-/// An assignment as the store keeps it.
-pub fn assignment_row(a: &Assignment) -> AssignmentRow {
-    AssignmentRow {
-        id: a.id.clone(),
-        user: a.user.clone(),
-        role: a.role.clone(),
-        scope: a.scope.clone(),
-        resource: a
-            .resource
-            .as_ref()
-            .map(|r| (r.resource_type.clone(), r.id.clone())),
-    }
-}
-
-/// Takes `policy` apart into rows.
-pub fn to_rows(policy: &Policy) -> Result<PolicyRows, serde_json::Error> {
-    let mut scopes: Vec<ScopeRow> = policy
-        .accounts
-        .iter()
-        .map(|a| ScopeRow {
-            id: a.id.clone(),
-            name: a.name.clone(),
-            parent: None,
-        })
-        .collect();
-    scopes.extend(policy.subaccounts.iter().map(|s| ScopeRow {
-        id: s.id.clone(),
-        name: s.name.clone(),
-        parent: Some(s.account.clone()),
-    }));
-    Ok(PolicyRows {
-        id: policy.organization.id.clone(),
-        name: policy.organization.name.clone(),
-        settings: serde_json::to_string(&policy.settings)?,
-        permissions: serde_json::to_string(&policy.permissions)?,
-        scopes,
-        users: policy.users.clone(),
-        roles: policy
-            .roles
-            .iter()
-            .map(|r| Ok((r.id.clone(), serde_json::to_string(r)?)))
-            .collect::<Result<_, serde_json::Error>>()?,
-        resources: policy
-            .resources
-            .iter()
-            .map(|r| ResourceRow {
-                resource_type: r.resource_type.clone(),
-                id: r.id.clone(),
-                name: r.name.clone(),
-            })
-            .collect(),
-        assignments: policy.assignments.iter().map(assignment_row).collect(),
-    })
-}
-
-/// Puts a policy together from rows, at `revision`.
-pub fn from_rows(rows: PolicyRows, revision: u64) -> Result<Policy, RowsError> {
-    let json = |what: &'static str, organization: &str, source| RowsError::Json {
-        what,
-        organization: organization.to_string(),
-        source,
-    };
-    let settings: Settings =
-        serde_json::from_str(&rows.settings).map_err(|e| json("settings", &rows.id, e))?;
-    let permissions: Vec<String> =
-        serde_json::from_str(&rows.permissions).map_err(|e| json("permissions", &rows.id, e))?;
-    let roles = rows
-        .roles
-        .iter()
-        .map(|(_, definition)| serde_json::from_str(definition))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| json("role", &rows.id, e))?;
-    let mut accounts = Vec::new();
-    let mut subaccounts = Vec::new();
-    for s in rows.scopes {
-        match s.parent {
-            None => accounts.push(Account {
-                id: s.id,
-                name: s.name,
-            }),
-            Some(account) => subaccounts.push(Subaccount {
-                id: s.id,
-                name: s.name,
-                account,
-            }),
-        }
-    }
-    Ok(Policy {
-        revision,
-        organization: Organization {
-            id: rows.id,
-            name: rows.name,
-        },
-        accounts,
-        subaccounts,
-        users: rows.users,
-        permissions,
-        roles,
-        resources: rows
-            .resources
-            .into_iter()
-            .map(|r| Resource {
-                resource_type: r.resource_type,
-                id: r.id,
-                name: r.name,
-            })
-            .collect(),
-        assignments: rows
-            .assignments
-            .into_iter()
-            .map(|a| Assignment {
-                id: a.id,
-                user: a.user,
-                role: a.role,
-                scope: a.scope,
-                resource: a
-                    .resource
-                    .map(|(resource_type, id)| ResourceKey { resource_type, id }),
-            })
-            .collect(),
-        settings,
-    })
 }
 
 /// The users holding Organization Owner, by id.
@@ -618,7 +282,7 @@ pub fn find_roles(
     level: Option<ScopeLevel>,
 ) -> Vec<Value> {
     snapshot
-        .find_roles(&RoleFilter {
+        .roles_matching(&RoleFilter {
             kind,
             product,
             level,
@@ -738,13 +402,6 @@ mod tests {
     }
 
     #[test]
-    fn rows_round_trip() {
-        let p = acme();
-        let back = from_rows(to_rows(&p).unwrap(), p.revision).unwrap();
-        assert!(same_state(&p, &back));
-    }
-
-    #[test]
     fn the_change_accounts_for_every_applied_operation() {
         let p = acme();
         let owner = organization_owners(&p).remove(0);
@@ -764,8 +421,8 @@ mod tests {
         ];
         for op in &ops {
             let applied = apply(&p, &owner, op, 1).unwrap();
-            assert!(same_state(
-                &with_change(&p, &applied.record.change),
+            assert!(crate::store::rows::same_state(
+                &crate::store::rows::with_change(&p, &applied.record.change),
                 &applied.policy
             ));
         }
@@ -779,7 +436,7 @@ mod tests {
         };
         let dana = "US21cb4e4be93c09542ffa73b2b5cb95ea";
         match apply(&p, dana, &op, 1) {
-            Err(Refusal::Rule(e)) => assert_eq!(admin_code(&e), "not-authorized"),
+            Err(Refusal::Rule(e)) => assert_eq!(e.code(), Code::NotAuthorized),
             other => panic!("{other:?}"),
         }
         let dry = dry_run(&p, dana, &op);

@@ -5,9 +5,13 @@
 //! requests ([`generate`]). The integration tests in `tests/` compare the engine with the
 //! reference; the benchmarks use the same generators for their S, M and L organizations.
 
+#![forbid(unsafe_code)]
+
 pub mod generate;
 mod reference;
+mod signed;
 pub mod vectors;
 
 pub use generate::{OwnedRequest, Rng, Shape};
 pub use reference::{Reference, glob};
+pub use signed::{SignedCase, hex, signed_cases, signed_dir, signed_fixture, signed_key, unhex};

@@ -96,7 +96,7 @@ pub fn compact(r: &OwnedRequest, d: &Decision<'_>) -> Value {
         t,
         id,
         d.allowed,
-        d.reason.code(),
+        d.reason.kind(),
         assignment,
         role,
         scope,

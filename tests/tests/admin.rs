@@ -2,7 +2,9 @@
 //! operation by every actor on every target, each accepted exactly when a plainly written rule
 //! table — independent of the engine — says it should be.
 
-use rolegate_core::{AdminError, Operation, Policy, ResourceKey, User, apply, dry_run, validate};
+use rolegate_core::{
+    AdminError, Operation, Policy, ResourceKey, Settings, User, apply, dry_run, validate,
+};
 
 const ORG: &str = "ORsmall";
 const A1: &str = "ACone";
@@ -109,6 +111,14 @@ fn held_at(user: &str, scope: &str) -> Vec<&'static str> {
         .collect()
 }
 
+fn roles_of(user: &str) -> Vec<&'static str> {
+    PEOPLE
+        .iter()
+        .filter(|(u, _)| *u == user)
+        .flat_map(|(_, h)| h.iter().map(|(r, _)| *r))
+        .collect()
+}
+
 fn owner_of(account: &str) -> &'static str {
     if account == A1 {
         "USowner-one"
@@ -152,13 +162,16 @@ fn expected(actor: &str, op: &Operation) -> bool {
                 && (actor == "USorg-owner" || actor == owner_of(account))
         }
         Operation::AddUser { user } => manager(actor) && !PEOPLE.iter().any(|(u, _)| *u == user.id),
-        Operation::RenameUser { .. } => manager(actor),
+        // Renaming acts on who the user is: as far as their most powerful role reaches.
+        Operation::RenameUser { user, .. } => {
+            manager(actor) && roles_of(user).iter().all(|r| within_power(actor, r))
+        }
+        Operation::UpdateSettings { settings } => {
+            // Nobody in the small organization holds more than one built-in role.
+            manager(actor) && settings.max_built_in_roles_per_user >= 1
+        }
         Operation::RemoveUser { user } => {
-            let held: Vec<&str> = PEOPLE
-                .iter()
-                .filter(|(u, _)| u == user)
-                .flat_map(|(_, h)| h.iter().map(|(r, _)| *r))
-                .collect();
+            let held = roles_of(user);
             manager(actor)
                 && !held.contains(&"owner")
                 && !held.contains(&"organization-owner")
@@ -226,6 +239,13 @@ fn operations() -> Vec<Operation> {
             email: "new@example.com".into(),
         },
     });
+    for cap in [0, 1, 30] {
+        ops.push(Operation::UpdateSettings {
+            settings: Settings {
+                max_built_in_roles_per_user: cap,
+            },
+        });
+    }
     ops
 }
 
@@ -343,7 +363,7 @@ fn refusals_name_the_rule() {
                 email: None
             }
         ),
-        AdminError::UnknownActor { .. }
+        AdminError::NotAuthorized { .. }
     ));
 }
 

@@ -25,6 +25,7 @@ fn variant(e: &DecodeError) -> &'static str {
         DecodeError::InvalidRole { .. } => "role",
         DecodeError::InvalidAssignment { .. } => "assignment",
         DecodeError::UnsortedAssignments { .. } => "unsorted",
+        _ => "other",
     }
 }
 
@@ -32,7 +33,7 @@ fn variant(e: &DecodeError) -> &'static str {
 fn exercise(snapshot: &Snapshot) {
     let users: Vec<&str> = snapshot.users().map(|u| u.id).take(4).collect();
     let scopes: Vec<&str> = snapshot.scopes().map(|s| s.id).take(4).collect();
-    let permissions: Vec<&str> = snapshot.permissions().take(8).collect();
+    let permissions: Vec<&str> = snapshot.catalog().take(8).collect();
     for u in &users {
         for s in &scopes {
             for p in &permissions {

@@ -1,7 +1,7 @@
 //! The compiled engine against the naive reference, on the whole decision.
 
 use proptest::prelude::*;
-use rolegate_core::Request;
+use rolegate_core::{Request, ffi};
 use rolegate_tests::{Reference, Rng, Shape, generate};
 
 use crate::common::snapshot;
@@ -22,11 +22,12 @@ proptest! {
             prop_assert_eq!(decision, reference.check(&request), "{:?}", owned);
             prop_assert_eq!(engine.can(&request), decision.allowed);
             // The index-based path hosts use agrees too.
-            let at = |i: Option<u32>| i.unwrap_or(rolegate_core::NO_RESOURCE);
-            let resource = request.resource.map_or(rolegate_core::NO_RESOURCE, |r| engine.resource_index(r.resource_type, r.id));
-            let (u, p, s) = (at(engine.user_index(request.user)), at(engine.permission_index(request.permission)), at(engine.scope_index(request.scope)));
-            prop_assert_eq!(engine.can_at(u, p, s, resource), decision.allowed);
-            prop_assert_eq!(engine.check_at(u, p, s, resource), decision);
+            let resource = request.resource.map_or(ffi::UNKNOWN, |r| ffi::resource_index(&engine, r.resource_type, r.id));
+            let (u, p, s) = (ffi::user_index(&engine, request.user), ffi::permission_index(&engine, request.permission), ffi::scope_index(&engine, request.scope));
+            prop_assert_eq!(ffi::can_at(&engine, u, p, s, resource), decision.allowed);
+            prop_assert_eq!(ffi::check_at(&engine, u, p, s, resource), decision);
+            let decided = ffi::decide_at(&engine, u, p, s, resource);
+            prop_assert_eq!(ffi::decided_from_number(ffi::decided_to_number(decided)), Some(decided));
         }
     }
 }

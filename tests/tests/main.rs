@@ -11,6 +11,7 @@
 
 mod admin;
 mod catalog_doc;
+mod codes;
 mod common;
 mod conformance;
 mod corruption;

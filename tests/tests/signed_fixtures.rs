@@ -4,12 +4,9 @@
 //! signs deterministically); rewrite with `ROLEGATE_BLESS=1 cargo test -p rolegate-tests signed`.
 //! Native, Node, workerd and the wasmtime host all read the same cases.
 
-use std::path::PathBuf;
-
 use rolegate_core::testing::reseal_keeping_signature;
-use rolegate_core::{
-    CompileOptions, Snapshot, Trust, TrustedKey, apply_delta, compile, diff, public_key, sign,
-};
+use rolegate_core::{CompileOptions, Snapshot, apply_delta, compile, diff, public_key, sign};
+use rolegate_tests::{SignedCase, hex, signed_cases, signed_dir, signed_fixture};
 use serde_json::{Value, json};
 
 use crate::common::acme;
@@ -17,14 +14,6 @@ use crate::common::acme;
 /// Test keys. Their secrets are in the fixtures on purpose: they sign nothing real.
 const KEYS: [(&str, [u8; 32]); 2] = [("test-2026", [26; 32]), ("test-2027", [27; 32])];
 const ISSUED: u64 = 1_700_000_000;
-
-fn dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/signed"))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// Every fixture file, by name.
 fn files() -> Vec<(String, Vec<u8>)> {
@@ -76,8 +65,12 @@ fn cases() -> Value {
         {"file": "acme-r3-test-2027.rgs", "keys": ["test-2026"], "now": ISSUED + 10, "expect": "unknown-key"},
         {"file": "acme-r3-test-2027.rgs", "keys": ["test-2026", "test-2027"], "now": ISSUED + 10, "expect": "ok", "revision": 3},
         {"file": "acme-r2-unsigned.rgs", "keys": ["test-2026"], "now": ISSUED + 10, "expect": "unsigned"},
-        {"file": "acme-r2-unsigned.rgs", "keys": [], "now": ISSUED + 10, "expect": "ok", "revision": 2},
-        {"file": "acme-r2-test-2026.rgs", "keys": [], "now": ISSUED + 10, "expect": "ok", "revision": 2},
+        {"file": "acme-r2-unsigned.rgs", "keys": [], "now": ISSUED + 10, "expect": "no-trusted-keys"},
+        {"file": "acme-r2-test-2026.rgs", "keys": [], "now": ISSUED + 10, "expect": "no-trusted-keys"},
+        {"file": "acme-r2-unsigned.rgs", "keys": [], "allow_unsigned": true, "now": ISSUED + 10, "expect": "ok", "revision": 2},
+        {"file": "acme-r2-test-2026.rgs", "keys": [], "allow_unsigned": true, "now": ISSUED + 10, "expect": "ok", "revision": 2},
+        {"file": "acme-r2-unsigned.rgs", "keys": ["test-2026"], "allow_unsigned": true, "now": ISSUED + 10, "expect": "ok", "revision": 2},
+        {"file": "acme-r2-tampered.rgs", "keys": ["test-2026"], "allow_unsigned": true, "now": ISSUED + 10, "expect": "bad-signature"},
         {"file": "acme-r2-tampered.rgs", "keys": ["test-2026"], "now": ISSUED + 10, "expect": "bad-signature"},
         {"file": "acme-r2-test-2026.rgs", "keys": ["test-2026"], "min_revision": 3, "now": ISSUED + 10, "expect": "stale-revision"},
         {"file": "acme-r2-test-2026.rgs", "keys": ["test-2026"], "organization": "ORsomeoneelse", "now": ISSUED + 10, "expect": "wrong-organization"},
@@ -89,58 +82,45 @@ fn cases() -> Value {
     ])
 }
 
-fn key(id: &str) -> TrustedKey {
-    let (_, secret) = KEYS.iter().find(|(k, _)| *k == id).unwrap();
-    TrustedKey {
-        id: id.into(),
-        public: public_key(secret),
-    }
-}
-
 #[test]
 fn signed_fixtures_are_current_and_decide_as_stated() {
     let files = files();
     if std::env::var_os("ROLEGATE_BLESS").is_some() {
         for (name, bytes) in &files {
-            std::fs::write(dir().join(name), bytes).unwrap();
+            std::fs::write(signed_dir().join(name), bytes).unwrap();
         }
     }
     for (name, bytes) in &files {
-        let on_disk = std::fs::read(dir().join(name)).unwrap_or_default();
-        assert!(&on_disk == bytes, "fixture {name} is stale; re-bless");
+        assert!(
+            &signed_fixture(name) == bytes,
+            "fixture {name} is stale; re-bless"
+        );
     }
-    let read = |name: &str| std::fs::read(dir().join(name)).unwrap();
-    for case in cases().as_array().unwrap() {
-        let expect = case["expect"].as_str().unwrap();
-        if let Some(delta) = case["delta"].as_str() {
-            let got = apply_delta(&read(case["base"].as_str().unwrap()), &read(delta));
-            match got {
-                Ok(bytes) => assert_eq!(bytes, read(expect), "{case}"),
-                Err(e) => assert_eq!(e.code(), expect, "{case}"),
-            }
-            continue;
-        }
-        let trust = Trust {
-            keys: case["keys"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|k| key(k.as_str().unwrap()))
-                .collect(),
-            organization: case["organization"].as_str().map(str::to_owned),
-            min_revision: case["min_revision"].as_u64(),
-            max_age: case["max_age"].as_u64(),
-        };
-        match Snapshot::decode_trusted(
-            &read(case["file"].as_str().unwrap()),
-            &trust,
-            case["now"].as_u64().unwrap(),
-        ) {
-            Ok(s) => {
-                assert_eq!(expect, "ok", "{case}");
-                assert_eq!(s.revision(), case["revision"].as_u64().unwrap());
-            }
-            Err(e) => assert_eq!(e.code(), expect, "{case}"),
+    let cases = signed_cases();
+    assert!(cases.len() >= 16);
+    for case in cases {
+        match &case {
+            SignedCase::Delta {
+                delta,
+                base,
+                expect,
+            } => match apply_delta(&signed_fixture(base), &signed_fixture(delta)) {
+                Ok(bytes) => assert_eq!(bytes, signed_fixture(expect), "{case:?}"),
+                Err(e) => assert_eq!(e.code().as_str(), expect, "{case:?}"),
+            },
+            SignedCase::Load {
+                file,
+                trust,
+                now,
+                expect,
+                revision,
+            } => match Snapshot::decode_trusted(&signed_fixture(file), trust, *now) {
+                Ok(s) => {
+                    assert_eq!(expect, "ok", "{case:?}");
+                    assert_eq!(Some(s.revision()), *revision);
+                }
+                Err(e) => assert_eq!(e.code().as_str(), expect, "{case:?}"),
+            },
         }
     }
 }

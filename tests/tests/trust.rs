@@ -48,7 +48,7 @@ fn signed(policy: &Policy, revision: u64, id: &str, secret: &[u8; 32]) -> Vec<u8
 fn code(r: Result<Snapshot, TrustError>) -> &'static str {
     match r {
         Ok(_) => "ok",
-        Err(e) => e.code(),
+        Err(e) => e.code().as_str(),
     }
 }
 
@@ -138,9 +138,30 @@ fn each_trust_scenario() {
     })
     .unwrap();
     assert_eq!(decode(&tampered), "bad-signature");
-    // With no keys configured a signed snapshot still loads.
+    // Trust fails closed: with no keys and no explicit opt-in, nothing loads...
     assert_eq!(
         code(Snapshot::decode_trusted(&good, &Trust::default(), NOW)),
+        "no-trusted-keys"
+    );
+    assert_eq!(
+        code(Snapshot::decode_trusted(
+            &at(&policy, 6),
+            &Trust::default(),
+            NOW
+        )),
+        "no-trusted-keys"
+    );
+    // ...and with the opt-in, unsigned and (unchecked) signed snapshots do.
+    assert_eq!(
+        code(Snapshot::decode_trusted(&good, &Trust::unsigned(), NOW)),
+        "ok"
+    );
+    assert_eq!(
+        code(Snapshot::decode_trusted(
+            &at(&policy, 6),
+            &Trust::unsigned(),
+            NOW
+        )),
         "ok"
     );
 }
@@ -256,7 +277,7 @@ fn deltas_rebuild_the_new_snapshot_and_only_from_their_base() {
         }
     }
     assert_eq!(
-        apply_delta(&r1, b"junk").unwrap_err().code(),
+        apply_delta(&r1, b"junk").unwrap_err().code().as_str(),
         "delta-bad-magic"
     );
 }

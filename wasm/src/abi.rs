@@ -1,48 +1,61 @@
 //! The plain ABI guest (feature `abi`): the exports `rolegate-host` calls through wasmtime.
-//! See [`crate::protocol`] for the messages.
+//! Messages, codes, sentinels and the answer packing are `rolegate_core::ffi`'s; this file
+//! holds only guest memory and the `unsafe` it needs.
 //!
-//! This file is the one place in rolegate where `unsafe` is allowed: exporting symbols and
-//! turning the host's (pointer, length) pairs into slices. The guest trusts nothing the host
-//! passes — every range is checked against linear memory, every request parsed and refused
-//! when malformed, every `free` checked against what `alloc` handed out.
+//! ABI version 2 — the guest exports (statuses are negative [`Code`] statuses; an `i64`
+//! answer is [`ffi::pack`]ed `(ptr, len)` of a response valid until the next call):
+//!
+//! | export | signature | does |
+//! |---|---|---|
+//! | `rolegate_abi_version` | `() -> i32` | [`ffi::ABI_VERSION`] |
+//! | `rolegate_alloc` | `(len) -> i32` | a buffer of `len` bytes for the host to write into; 0 if it cannot |
+//! | `rolegate_free` | `(ptr, len) -> i32` | frees a buffer `rolegate_alloc` returned; 0 or a status |
+//! | `rolegate_trust` | `(ptr, len) -> i32` | sets the postcard [`Trust`] loads check; 0 or a status |
+//! | `rolegate_load` | `(ptr, len, now: i64) -> i32` | [`ffi::load`]s snapshot bytes at time `now` and makes them current; 0 or a status |
+//! | `rolegate_apply_delta` | `(base_ptr, base_len, delta_ptr, delta_len) -> i64` | the snapshot a delta rebuilds, or a status |
+//! | `rolegate_query` | `(ptr, len) -> i64` | a postcard [`ffi::Query`] → a postcard [`ffi::Answer`] |
+//! | `rolegate_index` | `(kind, ptr, len) -> i64` | a name's index ([`ffi::NameKind`]; [`ffi::UNKNOWN`] when unknown) |
+//! | `rolegate_can_at` | `(user, permission, scope, resource) -> i32` | 1 Allow, 0 Deny |
+//! | `rolegate_decide_at` | `(user, permission, scope, resource) -> i64` | [`ffi::decided_to_number`] |
+//! | `rolegate_grant` | `(assignment) -> i64` | a postcard `Grant` |
+//! | `rolegate_check_batch_at` | `(ptr, len) -> i64` | little-endian `u32` quadruples → one byte (1/0) each |
+//!
+//! The guest trusts nothing the host passes: every input range must lie inside one live
+//! buffer from `rolegate_alloc` (never the guest's heap or its response), every message is
+//! parsed exactly, every `free` is checked against what `alloc` handed out.
 
 #![allow(unsafe_code)]
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-use core::cell::UnsafeCell;
+use core::cell::RefCell;
 
-use rolegate_core::Snapshot;
+use rolegate_core::ffi::{self, Code, NameKind};
+use rolegate_core::{Snapshot, Trust};
 use serde::Serialize;
-
-use crate::protocol::{
-    ABI_VERSION, Answer, BAD_REQUEST, DENY_NO_MATCHING_ASSIGNMENT, DENY_UNKNOWN_PERMISSION,
-    DENY_UNKNOWN_SCOPE, DENY_UNKNOWN_USER, INDEX_PERMISSION, INDEX_RESOURCE, INDEX_SCOPE,
-    INDEX_USER, NO_SNAPSHOT, OUT_OF_MEMORY, Query, WireRequest, WireTrust, code_status,
-    decode_status, query_status,
-};
 
 /// Everything the guest remembers between calls.
 struct Guest {
     snapshot: Option<Snapshot>,
-    /// What verified loads check.
-    trust: rolegate_core::Trust,
+    /// What loads check. Fails closed until the host sets it.
+    trust: Trust,
     /// The last response; valid until the next call.
     response: Vec<u8>,
     /// Live buffers from `rolegate_alloc`: address → length.
     buffers: BTreeMap<usize, usize>,
 }
 
-struct Global(UnsafeCell<Guest>);
+struct Global(RefCell<Guest>);
 
-// SAFETY: wasm32-unknown-unknown has one thread; the host calls one export at a time per
-// instance, and no export calls another, so `Guest` is never reached from two places at once.
+// SAFETY: wasm32-unknown-unknown has one thread, so the guest state is never reached from two
+// threads; the `RefCell` catches any re-entrant use within that thread.
 unsafe impl Sync for Global {}
 
-static GUEST: Global = Global(UnsafeCell::new(Guest {
+static GUEST: Global = Global(RefCell::new(Guest {
     snapshot: None,
-    trust: rolegate_core::Trust {
+    trust: Trust {
         keys: Vec::new(),
+        allow_unsigned: false,
         organization: None,
         min_revision: None,
         max_age: None,
@@ -51,50 +64,69 @@ static GUEST: Global = Global(UnsafeCell::new(Guest {
     buffers: BTreeMap::new(),
 }));
 
-fn guest() -> &'static mut Guest {
-    // SAFETY: see `impl Sync for Global`: each export takes this reference once, at its
-    // start, and holds no other.
-    unsafe { &mut *GUEST.0.get() }
+/// Runs `f` on the guest state; a status if the state is already in use (never, unless an
+/// export re-enters another).
+fn with_guest<R>(f: impl FnOnce(&mut Guest) -> R, busy: R) -> R {
+    match GUEST.0.try_borrow_mut() {
+        Ok(mut g) => f(&mut g),
+        Err(_) => busy,
+    }
 }
 
-/// The host's bytes at `ptr..ptr+len`, if that range lies inside linear memory.
-fn input(ptr: i32, len: i32) -> Option<&'static [u8]> {
+const fn status(code: Code) -> i32 {
+    code.status()
+}
+
+const fn status64(code: Code) -> i64 {
+    code.status() as i64
+}
+
+/// The host's bytes at `ptr..ptr+len`, if that range lies inside one live buffer that
+/// `rolegate_alloc` handed out.
+fn input(buffers: &BTreeMap<usize, usize>, ptr: i32, len: i32) -> Option<&'static [u8]> {
     let (ptr, len) = (ptr as u32 as usize, len as u32 as usize);
     let end = ptr.checked_add(len)?;
-    let memory = core::arch::wasm32::memory_size(0).checked_mul(65_536)?;
-    if ptr == 0 || end > memory {
+    let (&start, &size) = buffers.range(..=ptr).next_back()?;
+    if end > start.checked_add(size)? {
         return None;
     }
-    // SAFETY: the range is inside linear memory (checked above) and non-null; any byte
-    // pattern is a valid `u8`; the host wrote it before the call and nothing in the guest
-    // writes to it while the slice lives (the call only reads it).
+    // SAFETY: `ptr..end` lies inside a live allocation of `size` bytes at `start` (checked
+    // above against the table of buffers `rolegate_alloc` leaked and `rolegate_free` has not
+    // reclaimed), which is non-null. Any byte pattern is a valid `u8`. Only the host writes
+    // to that buffer, and never during a call; the guest never writes to it, and the slice
+    // is used only within the export that asked for it, before any `rolegate_free`.
     Some(unsafe { core::slice::from_raw_parts(ptr as *const u8, len) })
 }
 
 /// Parses exactly one postcard `T` from the host's bytes.
-fn request<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
+fn message<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
     match postcard::take_from_bytes::<T>(bytes) {
         Ok((value, [])) => Some(value),
         _ => None,
     }
 }
 
-/// Stores `value` as the response; `(ptr << 32) | len`, or a status.
-fn respond<T: Serialize>(g: &mut Guest, value: &T) -> i64 {
-    g.response.clear();
-    match postcard::to_extend(value, core::mem::take(&mut g.response)) {
+/// Packs the response buffer as an answer.
+fn packed(response: &[u8]) -> i64 {
+    ffi::pack(response.as_ptr() as u32, response.len() as u32)
+}
+
+/// Stores `value` as the response; the packed answer, or a status.
+fn respond<T: Serialize>(response: &mut Vec<u8>, value: &T) -> i64 {
+    response.clear();
+    match postcard::to_extend(value, core::mem::take(response)) {
         Ok(bytes) => {
-            g.response = bytes;
-            ((g.response.as_ptr() as u32 as i64) << 32) | g.response.len() as u32 as i64
+            *response = bytes;
+            packed(response)
         }
-        Err(_) => i64::from(OUT_OF_MEMORY),
+        Err(_) => status64(Code::OutOfMemory),
     }
 }
 
 #[cfg(feature = "faults")]
 mod faults {
-    //! A deliberately faulty guest, for the host's fault-containment tests: requests whose
-    //! user is one of these ids misbehave; every other request is answered correctly.
+    //! A deliberately faulty guest, for the host's fault-containment tests: names that are
+    //! one of these users misbehave when resolved; everything else is answered correctly.
 
     /// Traps.
     pub const TRAP: &str = "!trap";
@@ -102,7 +134,7 @@ mod faults {
     pub const LOOP: &str = "!loop";
     /// Allocates until the host's memory cap refuses.
     pub const OOM: &str = "!oom";
-    /// Answers with a pointer outside memory, or an impossible value.
+    /// Answers with an impossible value.
     pub const GARBAGE: &str = "!garbage";
 
     /// Misbehaves for the special users; returns `Some(garbage)` for GARBAGE.
@@ -130,7 +162,7 @@ mod faults {
 /// The ABI version.
 #[unsafe(no_mangle)]
 pub extern "C" fn rolegate_abi_version() -> i32 {
-    ABI_VERSION
+    ffi::ABI_VERSION
 }
 
 /// A buffer of `len` bytes for the host to write a request or snapshot into; 0 if it cannot.
@@ -147,61 +179,79 @@ pub extern "C" fn rolegate_alloc(len: i32) -> i32 {
         return 0;
     }
     let ptr = buffer.as_mut_ptr();
-    core::mem::forget(buffer);
-    guest().buffers.insert(ptr as usize, len);
-    ptr as i32
+    with_guest(
+        |g| {
+            core::mem::forget(buffer);
+            g.buffers.insert(ptr as usize, len);
+            ptr as i32
+        },
+        0,
+    )
 }
 
 /// Frees a buffer `rolegate_alloc` returned, given its length; anything else is refused.
 #[unsafe(no_mangle)]
 pub extern "C" fn rolegate_free(ptr: i32, len: i32) -> i32 {
-    let g = guest();
-    let (ptr, len) = (ptr as u32 as usize, len as u32 as usize);
-    if g.buffers.get(&ptr) != Some(&len) {
-        return BAD_REQUEST;
-    }
-    g.buffers.remove(&ptr);
-    // SAFETY: `ptr` and `len` are exactly a pointer and capacity `rolegate_alloc` leaked from
-    // a `Vec<u8>` (checked against the table, then removed from it, so never twice).
-    drop(unsafe { Vec::from_raw_parts(ptr as *mut u8, 0, len) });
-    0
+    with_guest(
+        |g| {
+            let (ptr, len) = (ptr as u32 as usize, len as u32 as usize);
+            if g.buffers.get(&ptr) != Some(&len) {
+                return status(Code::BadRange);
+            }
+            g.buffers.remove(&ptr);
+            // SAFETY: `ptr` and `len` are exactly a pointer and capacity `rolegate_alloc`
+            // leaked from a `Vec<u8>` (checked against the table, then removed from it, so
+            // never twice).
+            drop(unsafe { Vec::from_raw_parts(ptr as *mut u8, 0, len) });
+            0
+        },
+        status(Code::Internal),
+    )
 }
 
-/// Sets the trust settings (a postcard `WireTrust`) verified loads check. 0 or a status.
+/// Sets the trust settings (a postcard [`Trust`]) loads check. 0 or a status.
 #[unsafe(no_mangle)]
 pub extern "C" fn rolegate_trust(ptr: i32, len: i32) -> i32 {
-    let Some(trust) = input(ptr, len).and_then(request::<WireTrust<'_>>) else {
-        return BAD_REQUEST;
-    };
-    guest().trust = trust.trust();
-    0
+    with_guest(
+        |g| {
+            let Some(bytes) = input(&g.buffers, ptr, len) else {
+                return status(Code::BadRange);
+            };
+            let Some(trust) = message::<Trust>(bytes) else {
+                return status(Code::BadRequest);
+            };
+            g.trust = trust;
+            0
+        },
+        status(Code::Internal),
+    )
 }
 
-/// Decodes snapshot bytes and makes them current; with `now` ≥ 0, first checks them against
-/// the trust settings at that time. 0, or a snapshot or trust status (the previous snapshot
-/// stays current).
+/// Loads snapshot bytes the trust settings accept at time `now` (seconds since the Unix
+/// epoch) and makes them current. 0, or a status (the previous snapshot stays current).
 #[unsafe(no_mangle)]
 pub extern "C" fn rolegate_load(ptr: i32, len: i32, now: i64) -> i32 {
-    let Some(bytes) = input(ptr, len) else {
-        return BAD_REQUEST;
-    };
-    let g = guest();
-    let decoded = match u64::try_from(now) {
-        Ok(now) => {
-            Snapshot::decode_trusted(bytes, &g.trust, now).map_err(|e| code_status(e.code()))
-        }
-        Err(_) => Snapshot::decode(bytes).map_err(|e| decode_status(&e)),
-    };
-    match decoded {
-        Ok(snapshot) => {
-            g.snapshot = Some(snapshot);
-            0
-        }
-        Err(status) => status,
-    }
+    with_guest(
+        |g| {
+            let Some(bytes) = input(&g.buffers, ptr, len) else {
+                return status(Code::BadRange);
+            };
+            let Ok(now) = u64::try_from(now) else {
+                return status(Code::BadArgument);
+            };
+            match ffi::load(bytes, &g.trust, now) {
+                Ok(snapshot) => {
+                    g.snapshot = Some(snapshot);
+                    0
+                }
+                Err(e) => status(e.code()),
+            }
+        },
+        status(Code::Internal),
+    )
 }
 
-/// The snapshot `delta` rebuilds from `base` (both host buffers), or a delta status. Not
+/// The snapshot `delta` rebuilds from `base` (both host buffers), or a status. Not
 /// trusted: load the result to verify it.
 #[unsafe(no_mangle)]
 pub extern "C" fn rolegate_apply_delta(
@@ -210,226 +260,165 @@ pub extern "C" fn rolegate_apply_delta(
     delta_ptr: i32,
     delta_len: i32,
 ) -> i64 {
-    let (Some(base), Some(delta)) = (input(base_ptr, base_len), input(delta_ptr, delta_len)) else {
-        return i64::from(BAD_REQUEST);
-    };
-    match rolegate_core::apply_delta(base, delta) {
-        Ok(bytes) => {
-            let g = guest();
-            g.response = bytes;
-            ((g.response.as_ptr() as u32 as i64) << 32) | g.response.len() as u32 as i64
-        }
-        Err(e) => i64::from(code_status(e.code())),
-    }
-}
-
-/// Allow (1) or Deny (0) for a postcard `WireRequest`, or a status.
-#[unsafe(no_mangle)]
-pub extern "C" fn rolegate_can(ptr: i32, len: i32) -> i32 {
-    let Some(req) = input(ptr, len).and_then(request::<WireRequest<'_>>) else {
-        return BAD_REQUEST;
-    };
-    #[cfg(feature = "faults")]
-    if faults::trigger(req.user).is_some() {
-        return 7;
-    }
-    match &guest().snapshot {
-        Some(s) => i32::from(s.can(&req.request())),
-        None => NO_SNAPSHOT,
-    }
-}
-
-/// The postcard `Decision` for a postcard `WireRequest`.
-#[unsafe(no_mangle)]
-pub extern "C" fn rolegate_check(ptr: i32, len: i32) -> i64 {
-    let Some(req) = input(ptr, len).and_then(request::<WireRequest<'_>>) else {
-        return i64::from(BAD_REQUEST);
-    };
-    #[cfg(feature = "faults")]
-    if let Some(garbage) = faults::trigger(req.user) {
-        return garbage;
-    }
-    let g = guest();
-    let Some(snapshot) = g.snapshot.take() else {
-        return i64::from(NO_SNAPSHOT);
-    };
-    let result = respond(g, &snapshot.check(&req.request()));
-    g.snapshot = Some(snapshot);
-    result
-}
-
-/// One byte (1 Allow, 0 Deny) per request of a postcard `Vec<WireRequest>`.
-#[unsafe(no_mangle)]
-pub extern "C" fn rolegate_check_batch(ptr: i32, len: i32) -> i64 {
-    let Some(requests) = input(ptr, len).and_then(request::<Vec<WireRequest<'_>>>) else {
-        return i64::from(BAD_REQUEST);
-    };
-    #[cfg(feature = "faults")]
-    for r in &requests {
-        if let Some(garbage) = faults::trigger(r.user) {
-            return garbage;
-        }
-    }
-    let g = guest();
-    let Some(snapshot) = &g.snapshot else {
-        return i64::from(NO_SNAPSHOT);
-    };
-    g.response.clear();
-    g.response.extend(
-        requests
-            .iter()
-            .map(|r| u8::from(snapshot.can(&r.request()))),
-    );
-    ((g.response.as_ptr() as u32 as i64) << 32) | g.response.len() as u32 as i64
+    with_guest(
+        |g| {
+            let (Some(base), Some(delta)) = (
+                input(&g.buffers, base_ptr, base_len),
+                input(&g.buffers, delta_ptr, delta_len),
+            ) else {
+                return status64(Code::BadRange);
+            };
+            match rolegate_core::apply_delta(base, delta) {
+                Ok(bytes) => {
+                    g.response = bytes;
+                    packed(&g.response)
+                }
+                Err(e) => status64(e.code()),
+            }
+        },
+        status64(Code::Internal),
+    )
 }
 
 /// The postcard `Answer` to a postcard `Query`, or a status.
 #[unsafe(no_mangle)]
 pub extern "C" fn rolegate_query(ptr: i32, len: i32) -> i64 {
-    let Some(query) = input(ptr, len).and_then(request::<Query<'_>>) else {
-        return i64::from(BAD_REQUEST);
-    };
-    let g = guest();
-    let Some(s) = g.snapshot.take() else {
-        return i64::from(NO_SNAPSHOT);
-    };
-    let answer = match query {
-        Query::Explain(r) => Ok(Answer::Explanation(s.explain(&r.request()))),
-        Query::Permissions {
-            user,
-            scope,
-            resource,
-        } => s
-            .effective_permissions(user, scope, resource)
-            .map(Answer::Permissions),
-        Query::WhoCan {
-            permission,
-            scope,
-            resource,
-        } => s.who_can(permission, scope, resource).map(Answer::Holders),
-        Query::ScopesWith {
-            user,
-            permission,
-            resource,
-        } => s
-            .scopes_with(user, permission, resource)
-            .map(Answer::Scopes),
-        Query::Meta => Ok(Answer::Meta {
-            organization: s.organization(),
-            revision: s.revision(),
-            issued_at: s.meta().issued_at,
-        }),
-    };
-    let result = match answer {
-        Ok(a) => respond(g, &a),
-        Err(e) => i64::from(query_status(&e)),
-    };
-    g.snapshot = Some(s);
-    result
-}
-
-/// The index of a user, permission, scope or resource (`type\0id`) in the loaded snapshot;
-/// -1 when it has none.
-#[unsafe(no_mangle)]
-pub extern "C" fn rolegate_index(kind: i32, ptr: i32, len: i32) -> i32 {
-    let Some(name) = input(ptr, len).and_then(|b| core::str::from_utf8(b).ok()) else {
-        return BAD_REQUEST;
-    };
-    #[cfg(feature = "faults")]
-    if kind == INDEX_USER && faults::trigger(name).is_some() {
-        return -7;
-    }
-    let Some(s) = &guest().snapshot else {
-        return NO_SNAPSHOT;
-    };
-    let index = match kind {
-        INDEX_USER => s.user_index(name),
-        INDEX_PERMISSION => s.permission_index(name),
-        INDEX_SCOPE => s.scope_index(name),
-        INDEX_RESOURCE => match name.split_once('\0') {
-            Some((t, id)) => Some(s.resource_index(t, id)),
-            None => return BAD_REQUEST,
+    with_guest(
+        |g| {
+            let Some(bytes) = input(&g.buffers, ptr, len) else {
+                return status64(Code::BadRange);
+            };
+            let Some(query) = message::<ffi::Query<'_>>(bytes) else {
+                return status64(Code::BadRequest);
+            };
+            let Some(snapshot) = &g.snapshot else {
+                return status64(Code::NoSnapshot);
+            };
+            match ffi::answer(snapshot, &query) {
+                Ok(answer) => respond(&mut g.response, &answer),
+                Err(code) => status64(code),
+            }
         },
-        _ => return BAD_REQUEST,
-    };
-    // Indexes are bounded far below i32::MAX by the snapshot limits; NO_RESOURCE is -1.
-    index.map_or(-1, |i| i as i32)
+        status64(Code::Internal),
+    )
 }
 
-/// `can` on indexes: 1 Allow, 0 Deny.
+/// The index of a user, permission, scope or resource (`type\0id`) in the loaded snapshot
+/// ([`ffi::UNKNOWN`] when it has none), or a status.
+#[unsafe(no_mangle)]
+pub extern "C" fn rolegate_index(kind: i32, ptr: i32, len: i32) -> i64 {
+    with_guest(
+        |g| {
+            let Some(bytes) = input(&g.buffers, ptr, len) else {
+                return status64(Code::BadRange);
+            };
+            let (Ok(name), Some(kind)) = (core::str::from_utf8(bytes), NameKind::from_number(kind))
+            else {
+                return status64(Code::BadRequest);
+            };
+            #[cfg(feature = "faults")]
+            if kind == NameKind::User
+                && let Some(garbage) = faults::trigger(name)
+            {
+                return garbage;
+            }
+            let Some(snapshot) = &g.snapshot else {
+                return status64(Code::NoSnapshot);
+            };
+            match ffi::index_of(snapshot, kind, name) {
+                Ok(index) => i64::from(index),
+                Err(code) => status64(code),
+            }
+        },
+        status64(Code::Internal),
+    )
+}
+
+/// `can` on indexes: 1 Allow, 0 Deny, or a status.
 #[unsafe(no_mangle)]
 pub extern "C" fn rolegate_can_at(user: i32, permission: i32, scope: i32, resource: i32) -> i32 {
-    match &guest().snapshot {
-        Some(s) => i32::from(s.can_at(
-            user as u32,
-            permission as u32,
-            scope as u32,
-            resource as u32,
-        )),
-        None => NO_SNAPSHOT,
-    }
+    with_guest(
+        |g| match &g.snapshot {
+            Some(s) => i32::from(ffi::can_at(
+                s,
+                user as u32,
+                permission as u32,
+                scope as u32,
+                resource as u32,
+            )),
+            None => status(Code::NoSnapshot),
+        },
+        status(Code::Internal),
+    )
 }
 
-/// `check` on indexes: the granting assignment's index, or a `DENY_*` code.
+/// `check` on indexes: the granting assignment's index, or the denial's status.
 #[unsafe(no_mangle)]
 pub extern "C" fn rolegate_decide_at(user: i32, permission: i32, scope: i32, resource: i32) -> i64 {
-    use rolegate_core::Reason;
-    let Some(s) = &guest().snapshot else {
-        return i64::from(NO_SNAPSHOT);
-    };
-    match s.decide_at(
-        user as u32,
-        permission as u32,
-        scope as u32,
-        resource as u32,
-    ) {
-        Ok(assignment) => i64::from(assignment),
-        Err(Reason::UnknownPermission) => DENY_UNKNOWN_PERMISSION,
-        Err(Reason::UnknownScope) => DENY_UNKNOWN_SCOPE,
-        Err(Reason::UnknownUser) => DENY_UNKNOWN_USER,
-        Err(_) => DENY_NO_MATCHING_ASSIGNMENT,
-    }
+    with_guest(
+        |g| match &g.snapshot {
+            Some(s) => ffi::decided_to_number(ffi::decide_at(
+                s,
+                user as u32,
+                permission as u32,
+                scope as u32,
+                resource as u32,
+            )),
+            None => status64(Code::NoSnapshot),
+        },
+        status64(Code::Internal),
+    )
 }
 
 /// The postcard `Grant` of assignment number `assignment`.
 #[unsafe(no_mangle)]
 pub extern "C" fn rolegate_grant(assignment: i32) -> i64 {
-    let g = guest();
-    let Some(snapshot) = g.snapshot.take() else {
-        return i64::from(NO_SNAPSHOT);
-    };
-    let result = match snapshot.grant_of(assignment as u32) {
-        Some(grant) => respond(g, &grant),
-        None => i64::from(BAD_REQUEST),
-    };
-    g.snapshot = Some(snapshot);
-    result
+    with_guest(
+        |g| {
+            let Some(snapshot) = &g.snapshot else {
+                return status64(Code::NoSnapshot);
+            };
+            match ffi::grant_of(snapshot, assignment as u32) {
+                Some(grant) => respond(&mut g.response, &grant),
+                None => status64(Code::UnknownAssignment),
+            }
+        },
+        status64(Code::Internal),
+    )
 }
 
 /// One byte (1 Allow, 0 Deny) per little-endian `u32` quadruple (user, permission, scope,
 /// resource).
 #[unsafe(no_mangle)]
 pub extern "C" fn rolegate_check_batch_at(ptr: i32, len: i32) -> i64 {
-    let Some(bytes) = input(ptr, len) else {
-        return i64::from(BAD_REQUEST);
-    };
-    if !bytes.len().is_multiple_of(16) {
-        return i64::from(BAD_REQUEST);
-    }
-    let g = guest();
-    let Some(snapshot) = &g.snapshot else {
-        return i64::from(NO_SNAPSHOT);
-    };
-    let word = |q: &[u8], at: usize| {
-        q.get(at..at + 4)
-            .and_then(|w| <[u8; 4]>::try_from(w).ok())
-            .map_or(u32::MAX, u32::from_le_bytes)
-    };
-    g.response.clear();
-    g.response.extend(
-        bytes
-            .chunks_exact(16)
-            .map(|q| u8::from(snapshot.can_at(word(q, 0), word(q, 4), word(q, 8), word(q, 12)))),
-    );
-    ((g.response.as_ptr() as u32 as i64) << 32) | g.response.len() as u32 as i64
+    with_guest(
+        |g| {
+            let Some(bytes) = input(&g.buffers, ptr, len) else {
+                return status64(Code::BadRange);
+            };
+            if !bytes.len().is_multiple_of(16) {
+                return status64(Code::BadRequest);
+            }
+            let Some(snapshot) = &g.snapshot else {
+                return status64(Code::NoSnapshot);
+            };
+            let word = |q: &[u8], at: usize| {
+                q.get(at..at + 4)
+                    .and_then(|w| <[u8; 4]>::try_from(w).ok())
+                    .map_or(ffi::UNKNOWN, u32::from_le_bytes)
+            };
+            g.response.clear();
+            g.response.extend(bytes.chunks_exact(16).map(|q| {
+                u8::from(ffi::can_at(
+                    snapshot,
+                    word(q, 0),
+                    word(q, 4),
+                    word(q, 8),
+                    word(q, 12),
+                ))
+            }));
+            packed(&g.response)
+        },
+        status64(Code::Internal),
+    )
 }

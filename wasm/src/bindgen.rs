@@ -1,14 +1,12 @@
-//! The wasm-bindgen exports behind the npm package. Strings in, booleans and typed arrays out
-//! on the hot path; structured answers cross as plain JS objects through serde-wasm-bindgen.
-//! Every failure is a JS `Error` with a stable `code` property.
+//! The wasm-bindgen exports behind the npm package: JS conversion only. Strings in, booleans
+//! and typed arrays out on the hot path; structured answers cross as plain JS objects through
+//! serde-wasm-bindgen. Every failure is a JS `Error` with a stable `code` (an [`ffi::Code`]).
 
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use rolegate_core::{
-    NO_RESOURCE, Reason, Request, ResourceRef, RoleFilter, RoleKind, ScopeLevel, Snapshot, Trust,
-    TrustedKey,
-};
+use rolegate_core::ffi::{self, Code};
+use rolegate_core::{Reason, ResourceRef, RoleFilter, Snapshot, Trust};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -18,8 +16,16 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static ALLOCATOR: rlsf::GlobalTlsf = rlsf::GlobalTlsf::new();
 
+/// The largest integer a JS number carries exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
 /// A JS `Error` with `code` set.
-fn error(code: &str, message: &str) -> JsValue {
+#[inline(always)]
+fn error(code: Code, message: &str) -> JsValue {
+    coded_error(code.as_str(), message)
+}
+
+fn coded_error(code: &str, message: &str) -> JsValue {
     let e = js_sys::Error::new(message);
     // Setting a property on a fresh Error cannot fail; if it did, the message still stands.
     let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(code));
@@ -31,49 +37,30 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
     value
         .serialize(&serializer)
-        .map_err(|e| error("internal", &e.to_string()))
+        .map_err(|e| error(Code::Internal, &e.to_string()))
 }
 
 fn resource<'a>(resource_type: &'a str, id: &'a str) -> Option<ResourceRef<'a>> {
     (!resource_type.is_empty()).then_some(ResourceRef { resource_type, id })
 }
 
-fn request<'a>(
-    user: &'a str,
-    permission: &'a str,
-    scope: &'a str,
-    resource_type: &'a str,
-    resource_id: &'a str,
-) -> Request<'a> {
-    Request {
-        user,
-        permission,
-        scope,
-        resource: resource(resource_type, resource_id),
-    }
-}
-
-fn query_error(e: rolegate_core::QueryError) -> JsValue {
-    error(e.code(), &e.to_string())
-}
-
-/// Parses an optional filter value (`""` for none) as the serde name of `T`.
-fn filter<T: for<'de> serde::Deserialize<'de>>(
-    what: &str,
+/// Parses an optional filter value (`""` for none).
+fn filter<T: core::str::FromStr<Err = rolegate_core::UnknownName>>(
     value: &str,
 ) -> Result<Option<T>, JsValue> {
     if value.is_empty() {
         return Ok(None);
     }
-    serde::Deserialize::deserialize(
-        serde::de::value::StrDeserializer::<serde::de::value::Error>::new(value),
-    )
-    .map(Some)
-    .map_err(|_| error("bad-argument", &alloc::format!("unknown {what} `{value}`")))
+    value
+        .parse()
+        .map(Some)
+        .map_err(|e: rolegate_core::UnknownName| {
+            error(Code::BadArgument, &alloc::format!("`{value}`: {e}"))
+        })
 }
 
-/// One organization's decoded snapshot. Immutable: to move to a new revision, decode the
-/// new bytes and swap the whole authorizer.
+/// One organization's decoded snapshot. Immutable: to move to a new revision, load the new
+/// bytes and swap the whole authorizer.
 #[wasm_bindgen(js_name = WasmAuthorizer)]
 #[derive(Debug)]
 pub struct Authorizer {
@@ -82,47 +69,69 @@ pub struct Authorizer {
 
 #[wasm_bindgen(js_class = WasmAuthorizer)]
 impl Authorizer {
-    /// Decodes snapshot bytes that the trust settings accept: `keyIds` is the key ids, each
-    /// ending in `\0`, the i-th naming the 32-byte public key `keys[32i..32i+32]`; no keys, an empty `organization`, a negative
-    /// `minRevision` or `maxAge` mean "any" (so no trust settings at all is a plain decode).
-    /// Throws with the snapshot or trust code (`snapshot-checksum-mismatch`, `unsigned`, …).
-    #[wasm_bindgen(js_name = fromTrustedSnapshot)]
-    pub fn from_trusted_snapshot(
+    /// Loads snapshot bytes that the trust settings accept at time `now` (seconds since the
+    /// Unix epoch). The settings are [`Trust`]'s fields, one argument each: `key_ids[i]` names
+    /// the public key `keys[32i..32i + 32]`. Throws with the snapshot or trust code.
+    #[allow(clippy::too_many_arguments)]
+    pub fn load(
         bytes: &[u8],
-        key_ids: &str,
+        key_ids: js_sys::Array,
         keys: &[u8],
-        organization: &str,
-        min_revision: f64,
-        max_age: f64,
+        allow_unsigned: bool,
+        organization: Option<String>,
+        min_revision: Option<f64>,
+        max_age: Option<f64>,
         now: f64,
     ) -> Result<Authorizer, JsValue> {
+        // Whole numbers JS can carry exactly, or nothing.
+        let whole = |n: Option<f64>| match n {
+            None => Ok(None),
+            Some(n) if n >= 0.0 && n <= MAX_SAFE_INTEGER as f64 && n.fract() == 0.0 => {
+                Ok(Some(n as u64))
+            }
+            Some(_) => Err(error(
+                Code::BadArgument,
+                "trust settings: not a whole number",
+            )),
+        };
         let publics = keys.chunks_exact(32);
-        if key_ids.split_terminator('\0').count() != publics.len()
-            || !publics.remainder().is_empty()
-        {
+        if publics.len() != key_ids.length() as usize || !publics.remainder().is_empty() {
             return Err(error(
-                "bad-argument",
-                "each trusted key needs an id and 32 bytes",
+                Code::BadArgument,
+                "trust settings: each trusted key needs an id and 32 bytes",
             ));
         }
+        let mut trusted = Vec::with_capacity(publics.len());
+        for (id, public) in key_ids.iter().zip(publics) {
+            let (Some(id), Ok(public)) = (id.as_string(), <[u8; 32]>::try_from(public)) else {
+                return Err(error(
+                    Code::BadArgument,
+                    "trust settings: a key id is not text",
+                ));
+            };
+            trusted.push(rolegate_core::TrustedKey { id, public });
+        }
         let trust = Trust {
-            keys: key_ids
-                .split_terminator('\0')
-                .zip(publics)
-                .filter_map(|(id, k)| {
-                    Some(TrustedKey {
-                        id: id.into(),
-                        public: <[u8; 32]>::try_from(k).ok()?,
-                    })
-                })
-                .collect(),
-            organization: (!organization.is_empty()).then(|| organization.into()),
-            min_revision: (min_revision >= 0.0).then_some(min_revision as u64),
-            max_age: (max_age >= 0.0).then_some(max_age as u64),
+            keys: trusted,
+            allow_unsigned,
+            organization,
+            min_revision: whole(min_revision)?,
+            max_age: whole(max_age)?,
         };
-        Snapshot::decode_trusted(bytes, &trust, now.max(0.0) as u64)
-            .map(|snapshot| Authorizer { snapshot })
-            .map_err(|e| error(e.code(), &e.to_string()))
+        if !(now.is_finite() && now >= 0.0) {
+            return Err(error(Code::BadArgument, "`now` must be a time after 1970"));
+        }
+        let snapshot =
+            ffi::load(bytes, &trust, now as u64).map_err(|e| error(e.code(), &e.to_string()))?;
+        // JS numbers are exact only up to 2^53: a revision past that could not be compared
+        // exactly (rollback checks would round), so it is refused rather than carried wrongly.
+        if snapshot.revision() > MAX_SAFE_INTEGER {
+            return Err(error(
+                Code::RevisionOutOfRange,
+                "the snapshot's revision is past 2^53, which JavaScript cannot carry exactly",
+            ));
+        }
+        Ok(Authorizer { snapshot })
     }
 
     /// Rebuilds the snapshot a delta produces from its base snapshot's bytes; throws with a
@@ -132,54 +141,34 @@ impl Authorizer {
         rolegate_core::apply_delta(base, delta).map_err(|e| error(e.code(), &e.to_string()))
     }
 
-    /// Allow (`true`) or Deny. An empty resource type means no resource.
-    pub fn can(
-        &self,
-        user: &str,
-        permission: &str,
-        scope: &str,
-        resource_type: &str,
-        resource_id: &str,
-    ) -> bool {
-        self.snapshot.can(&request(
-            user,
-            permission,
-            scope,
-            resource_type,
-            resource_id,
-        ))
-    }
-
-    /// The index of a user for `canAt`; 0xFFFFFFFF when unknown.
+    /// The index of a user for `canAt`; `ffi::UNKNOWN` (0xFFFFFFFF) when unknown.
     #[wasm_bindgen(js_name = userIndex)]
     pub fn user_index(&self, id: &str) -> u32 {
-        self.snapshot.user_index(id).unwrap_or(NO_RESOURCE)
+        ffi::user_index(&self.snapshot, id)
     }
 
     /// The index of a permission for `canAt`; 0xFFFFFFFF when unknown.
     #[wasm_bindgen(js_name = permissionIndex)]
     pub fn permission_index(&self, permission: &str) -> u32 {
-        self.snapshot
-            .permission_index(permission)
-            .unwrap_or(NO_RESOURCE)
+        ffi::permission_index(&self.snapshot, permission)
     }
 
     /// The index of a scope for `canAt`; 0xFFFFFFFF when unknown.
     #[wasm_bindgen(js_name = scopeIndex)]
     pub fn scope_index(&self, id: &str) -> u32 {
-        self.snapshot.scope_index(id).unwrap_or(NO_RESOURCE)
+        ffi::scope_index(&self.snapshot, id)
     }
 
     /// The index of a resource for `canAt`; 0xFFFFFFFF when unknown.
     #[wasm_bindgen(js_name = resourceIndex)]
     pub fn resource_index(&self, resource_type: &str, id: &str) -> u32 {
-        self.snapshot.resource_index(resource_type, id)
+        ffi::resource_index(&self.snapshot, resource_type, id)
     }
 
     /// Allow or Deny on resolved indexes: numbers cross the boundary, strings do not.
     #[wasm_bindgen(js_name = canAt)]
     pub fn can_at(&self, user: u32, permission: u32, scope: u32, resource: u32) -> bool {
-        self.snapshot.can_at(user, permission, scope, resource)
+        ffi::can_at(&self.snapshot, user, permission, scope, resource)
     }
 
     /// Many index quadruples (user, permission, scope, resource) in one call: a `Uint8Array`
@@ -188,41 +177,39 @@ impl Authorizer {
     pub fn check_batch_at(&self, ids: &[u32]) -> Result<Vec<u8>, JsValue> {
         if !ids.len().is_multiple_of(4) {
             return Err(error(
-                "bad-batch",
+                Code::BadArgument,
                 "index batches hold four numbers per request",
             ));
         }
         Ok(ids
             .chunks_exact(4)
             .map(|q| match *q {
-                [u, p, s, r] => u8::from(self.snapshot.can_at(u, p, s, r)),
+                [u, p, s, r] => u8::from(ffi::can_at(&self.snapshot, u, p, s, r)),
                 _ => 0,
             })
             .collect())
     }
 
     /// `check` on resolved indexes, without building the reason: the granting assignment's
-    /// number (for `grantReason`), or a negative reason code — -1 unknown permission, -2
-    /// unknown scope, -3 unknown user, -4 no matching assignment. The JS side turns it into
-    /// the decision object and remembers each assignment's reason, so a check crosses the
-    /// boundary with four numbers and allocates nothing here.
+    /// number, or the denial's negative status (either turned into a reason by `reason`). The JS
+    /// side remembers each reason, so a check crosses with four numbers and allocates nothing.
     #[wasm_bindgen(js_name = decideAt)]
     pub fn decide_at(&self, user: u32, permission: u32, scope: u32, resource: u32) -> i32 {
-        match self.snapshot.decide_at(user, permission, scope, resource) {
-            Ok(assignment) => i32::try_from(assignment).unwrap_or(-4),
-            Err(Reason::UnknownPermission) => -1,
-            Err(Reason::UnknownScope) => -2,
-            Err(Reason::UnknownUser) => -3,
-            Err(_) => -4,
-        }
+        let decided = ffi::decide_at(&self.snapshot, user, permission, scope, resource);
+        // Assignment indexes are bounded far below i32::MAX by the snapshot limits.
+        i32::try_from(ffi::decided_to_number(decided)).unwrap_or(Code::Internal.status())
     }
 
-    /// The `granted` reason of assignment number `assignment` (from `decideAt`).
-    #[wasm_bindgen(js_name = grantReason)]
-    pub fn grant_reason(&self, assignment: u32) -> Result<JsValue, JsValue> {
-        match self.snapshot.grant_of(assignment) {
-            Some(grant) => to_js(&Reason::Granted(grant)),
-            None => Err(error("bad-argument", "no such assignment")),
+    /// The reason of a `decideAt` answer, as the JS object `{kind, …}`: the granting
+    /// assignment's for a number ≥ 0, the denial's for a negative status.
+    pub fn reason(&self, decided: i32) -> Result<JsValue, JsValue> {
+        let reason = match u32::try_from(decided) {
+            Ok(assignment) => ffi::grant_of(&self.snapshot, assignment).map(Reason::Granted),
+            Err(_) => ffi::denial_of(i64::from(decided)),
+        };
+        match reason {
+            Some(reason) => to_js(&reason),
+            None => Err(error(Code::BadArgument, "not an answer of `decideAt`")),
         }
     }
 
@@ -235,13 +222,13 @@ impl Authorizer {
         resource_type: &str,
         resource_id: &str,
     ) -> Result<JsValue, JsValue> {
-        to_js(&self.snapshot.explain(&request(
+        let request = rolegate_core::Request {
             user,
             permission,
             scope,
-            resource_type,
-            resource_id,
-        )))
+            resource: resource(resource_type, resource_id),
+        };
+        to_js(&self.snapshot.explain(&request))
     }
 
     /// The user's effective permissions at `scope`, sorted.
@@ -255,7 +242,7 @@ impl Authorizer {
         let list = self
             .snapshot
             .effective_permissions(user, scope, resource(resource_type, resource_id))
-            .map_err(query_error)?;
+            .map_err(|e| error(e.code(), &e.to_string()))?;
         to_js(&list)
     }
 
@@ -271,7 +258,7 @@ impl Authorizer {
         let list = self
             .snapshot
             .who_can(permission, scope, resource(resource_type, resource_id))
-            .map_err(query_error)?;
+            .map_err(|e| error(e.code(), &e.to_string()))?;
         to_js(&list)
     }
 
@@ -287,7 +274,7 @@ impl Authorizer {
         let list = self
             .snapshot
             .scopes_with(user, permission, resource(resource_type, resource_id))
-            .map_err(query_error)?;
+            .map_err(|e| error(e.code(), &e.to_string()))?;
         to_js(&list)
     }
 
@@ -298,31 +285,35 @@ impl Authorizer {
     }
 
     /// One user's assignments grouped by scope; throws `unknown-user`.
-    #[wasm_bindgen(js_name = userAssignments)]
-    pub fn user_assignments(&self, user: &str) -> Result<JsValue, JsValue> {
-        let entry = self
-            .snapshot
-            .directory_entry(user)
-            .ok_or_else(|| error("unknown-user", &alloc::format!("unknown user `{user}`")))?;
+    #[wasm_bindgen(js_name = directoryEntry)]
+    pub fn directory_entry(&self, user: &str) -> Result<JsValue, JsValue> {
+        let entry = self.snapshot.directory_entry(user).ok_or_else(|| {
+            error(
+                Code::UnknownUser,
+                &alloc::format!("unknown user `{}`", rolegate_core::ids::clip(user)),
+            )
+        })?;
         to_js(&entry)
     }
 
     /// The role catalog, filtered by kind, product and level (`""` for any).
     pub fn roles(&self, kind: &str, product: &str, level: &str) -> Result<JsValue, JsValue> {
         let filter = RoleFilter {
-            kind: filter::<RoleKind>("role kind", kind)?,
+            kind: filter(kind)?,
             product: (!product.is_empty()).then_some(product),
-            level: filter::<ScopeLevel>("scope level", level)?,
+            level: filter(level)?,
         };
-        to_js(&self.snapshot.find_roles(&filter))
+        to_js(&self.snapshot.roles_matching(&filter))
     }
 
     /// One role with its permissions expanded; throws `unknown-role`.
     pub fn role(&self, id: &str) -> Result<JsValue, JsValue> {
-        let details = self
-            .snapshot
-            .role_details(id)
-            .ok_or_else(|| error("unknown-role", &alloc::format!("unknown role `{id}`")))?;
+        let details = self.snapshot.role_details(id).ok_or_else(|| {
+            error(
+                Code::UnknownRole,
+                &alloc::format!("unknown role `{}`", rolegate_core::ids::clip(id)),
+            )
+        })?;
         to_js(&details)
     }
 
@@ -331,10 +322,21 @@ impl Authorizer {
         to_js(&self.snapshot.scopes().collect::<Vec<_>>())
     }
 
+    /// The permission catalog, sorted: every permission a check may name, one per line
+    /// (permissions hold no newline).
+    pub fn catalog(&self) -> String {
+        let mut out = String::new();
+        for p in self.snapshot.catalog() {
+            out.push_str(p);
+            out.push('\n');
+        }
+        out
+    }
+
     /// The snapshot's revision.
     #[wasm_bindgen(getter)]
     pub fn revision(&self) -> f64 {
-        // Revisions are counters far below 2^53; a number is what JS callers compare.
+        // Exact: `load` refuses revisions past 2^53.
         self.snapshot.revision() as f64
     }
 
@@ -346,13 +348,19 @@ impl Authorizer {
 
     /// The organization's id.
     #[wasm_bindgen(getter)]
-    pub fn organization(&self) -> alloc::string::String {
+    pub fn organization(&self) -> String {
         self.snapshot.organization().to_string()
     }
 
     /// The organization's name.
     #[wasm_bindgen(getter, js_name = organizationName)]
-    pub fn organization_name(&self) -> alloc::string::String {
+    pub fn organization_name(&self) -> String {
         self.snapshot.organization_name().to_string()
+    }
+
+    /// The most built-in roles one user may hold (the organization's setting).
+    #[wasm_bindgen(getter, js_name = builtInCap)]
+    pub fn built_in_cap(&self) -> u32 {
+        self.snapshot.built_in_cap()
     }
 }

@@ -254,14 +254,14 @@ fn malformed_json_names_file_and_position() {
 }
 
 #[test]
-fn broken_rules_exit_2_with_one_line() {
+fn broken_rules_exit_2_each_on_its_line() {
     let dir = Workdir::new();
     let out = dir.path("out.rgs");
 
     let mut p = acme();
     p["assignments"][6]["role"] = "no-such-role".into();
     let f = dir.write_json("unknown-role.json", &p);
-    assert_bad_input(
+    assert_broken_rules(
         &rolegate(&["compile", s(&f), "-o", s(&out)]),
         "unknown role `no-such-role`",
     );
@@ -297,7 +297,7 @@ fn broken_rules_exit_2_with_one_line() {
         }
     }
     let f = dir.write_json("cap.json", &p);
-    assert_bad_input(
+    assert_broken_rules(
         &rolegate(&["compile", s(&f), "-o", s(&out)]),
         "holds 26 built-in roles; the limit is 25",
     );
@@ -307,7 +307,7 @@ fn broken_rules_exit_2_with_one_line() {
     let org = p["organization"]["id"].as_str().unwrap().to_string();
     p["assignments"][6]["scope"] = org.into();
     let f = dir.write_json("level.json", &p);
-    assert_bad_input(
+    assert_broken_rules(
         &rolegate(&["compile", s(&f), "-o", s(&out)]),
         "cannot be assigned at the organization level",
     );
@@ -317,7 +317,7 @@ fn broken_rules_exit_2_with_one_line() {
     let parent = id(&p, "subaccounts", 0);
     p["subaccounts"][1]["account"] = parent.clone().into();
     let f = dir.write_json("nested.json", &p);
-    assert_bad_input(
+    assert_broken_rules(
         &rolegate(&["compile", s(&f), "-o", s(&out)]),
         &format!("is under subaccount `{parent}`"),
     );
@@ -390,7 +390,7 @@ fn a_bad_resource_argument_is_bad_input() {
         "--resource",
         "billing-group",
     ]);
-    assert_bad_input(&o, "--resource `billing-group`");
+    assert_bad_input(&o, "`billing-group` is not of the form TYPE:ID");
 }
 
 #[test]

@@ -9,6 +9,7 @@
 )]
 
 mod admin;
+mod attacks;
 mod commands;
 mod concurrency;
 
@@ -46,6 +47,24 @@ fn assert_bad_input(o: &Output, needle: &str) {
         !err.contains("panicked") && !err.contains("backtrace"),
         "{err}"
     );
+}
+
+/// Exit 3 (refused by a rule, not bad input), exactly one line naming `needle`, no panic.
+fn assert_refused(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(3), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "not one line: {err}");
+    assert!(err.starts_with("rolegate: "), "{err}");
+    assert!(err.contains(needle), "{err:?} does not name {needle:?}");
+}
+
+/// Exit 2 with every broken rule of a policy: one line each, one of them naming `needle`.
+fn assert_broken_rules(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert!(err.lines().all(|l| l.starts_with("rolegate: ")), "{err}");
+    assert!(err.contains(needle), "{err:?} does not name {needle:?}");
+    assert!(!err.contains("panicked"), "{err}");
 }
 
 fn acme() -> serde_json::Value {

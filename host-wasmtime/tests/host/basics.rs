@@ -8,13 +8,13 @@ use crate::{acme, acme_at, cache_dir, engine};
 #[test]
 fn host_answers_like_native_on_the_demo() {
     let native = Snapshot::decode(&acme()).unwrap();
-    let host = Authorizer::new(&engine(), &acme()).unwrap();
+    let host = Authorizer::unsigned(&engine(), &acme()).unwrap();
     assert_eq!(host.revision(), 1);
     assert_eq!(host.info().organization, native.organization());
     let mut n = 0;
     for user in native.users() {
         for scope in native.scopes() {
-            for permission in native.permissions() {
+            for permission in native.catalog() {
                 let request = Request::new(user.id, permission, scope.id);
                 let want = native.check(&request);
                 assert_eq!(host.check(&request).unwrap(), want);
@@ -29,7 +29,7 @@ fn host_answers_like_native_on_the_demo() {
 #[test]
 fn queries_answer_like_native() {
     let native = Snapshot::decode(&acme()).unwrap();
-    let host = Authorizer::new(&engine(), &acme()).unwrap();
+    let host = Authorizer::unsigned(&engine(), &acme()).unwrap();
     for user in native.users() {
         for scope in native.scopes() {
             let want = native
@@ -37,7 +37,7 @@ fn queries_answer_like_native() {
                 .unwrap();
             assert_eq!(host.permissions(user.id, scope.id, None).unwrap(), want);
         }
-        for permission in native.permissions().take(12) {
+        for permission in native.catalog().take(12) {
             let want: Vec<&str> = native
                 .scopes_with(user.id, permission, None)
                 .unwrap()
@@ -53,7 +53,7 @@ fn queries_answer_like_native() {
             assert_eq!(got, want);
         }
     }
-    for permission in native.permissions() {
+    for permission in native.catalog() {
         let scope = native.organization();
         let want = native.who_can(permission, scope, None).unwrap();
         let got = host.who_can(permission, scope, None).unwrap();
@@ -93,7 +93,7 @@ fn queries_answer_like_native() {
 
 #[test]
 fn bad_snapshots_are_refused_with_their_code_and_the_old_one_keeps_serving() {
-    let host = Authorizer::new(&engine(), &acme()).unwrap();
+    let host = Authorizer::unsigned(&engine(), &acme()).unwrap();
     let mut damaged = acme();
     let last = damaged.len() - 1;
     damaged[last] ^= 1;
@@ -108,7 +108,7 @@ fn bad_snapshots_are_refused_with_their_code_and_the_old_one_keeps_serving() {
         assert_eq!(e.code(), code);
         assert_eq!(host.revision(), 1);
     }
-    assert!(Authorizer::new(&engine(), b"junk").is_err());
+    assert!(Authorizer::unsigned(&engine(), b"junk").is_err());
     let info = host.replace(&acme_at(5)).unwrap();
     assert_eq!(info.revision, 5);
     assert_eq!(host.revision(), 5);
@@ -161,9 +161,9 @@ fn other_guests_are_checked_before_use() {
         cache_dir: None,
         ..EngineConfig::default()
     };
-    // Every export of the ABI, with the wrong version.
+    // An ABI-1 guest (its exports have version 1's signatures): refused cleanly, as such.
     let wrong_version = r#"(module (memory (export "memory") 1)
-        (func (export "rolegate_abi_version") (result i32) i32.const 99)
+        (func (export "rolegate_abi_version") (result i32) i32.const 1)
         (func (export "rolegate_alloc") (param i32) (result i32) i32.const 1024)
         (func (export "rolegate_free") (param i32 i32) (result i32) i32.const 0)
         (func (export "rolegate_load") (param i32 i32 i64) (result i32) i32.const 0)
@@ -183,14 +183,14 @@ fn other_guests_are_checked_before_use() {
         matches!(
             e,
             HostError::AbiVersion {
-                found: 99,
-                expected: 1
+                found: 1,
+                expected: 2
             }
         ),
         "{e:?}"
     );
     let missing = r#"(module (memory (export "memory") 1)
-        (func (export "rolegate_abi_version") (result i32) i32.const 1))"#;
+        (func (export "rolegate_abi_version") (result i32) i32.const 2))"#;
     assert_eq!(
         Engine::from_bytes(missing.as_bytes(), config())
             .unwrap_err()

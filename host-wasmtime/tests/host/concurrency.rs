@@ -65,7 +65,7 @@ fn eight_threads_see_one_snapshot_or_the_other() {
         .count();
     assert!(differ > 10, "the two snapshots must disagree somewhere");
 
-    let host = Authorizer::new(&engine(), &a).unwrap();
+    let host = Authorizer::unsigned(&engine(), &a).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let checked = Arc::new(AtomicUsize::new(0));
     let requests = Arc::new(requests);

@@ -22,7 +22,7 @@ fn the_random_differential_decides_as_native() {
     for n in 0..orgs {
         let org = organization(2026, n, 1_000);
         let native = Snapshot::decode(&org.snapshot).unwrap();
-        let host = Authorizer::new(&engine, &org.snapshot).unwrap();
+        let host = Authorizer::unsigned(&engine, &org.snapshot).unwrap();
         let requests: Vec<Request<'_>> = org.requests.iter().map(|r| r.as_request()).collect();
         let batch = host.check_batch(&requests).unwrap();
         for (i, request) in requests.iter().enumerate() {
@@ -49,7 +49,7 @@ fn the_conformance_vectors_hold_in_the_host() {
     let engine = engine();
     let mut seen = 0;
     for org in json("manifest.json")["organizations"].as_array().unwrap() {
-        let host = Authorizer::new(
+        let host = Authorizer::unsigned(
             &engine,
             &std::fs::read(dir.join(org["snapshot"].as_str().unwrap())).unwrap(),
         )

@@ -29,7 +29,7 @@ fn faulty_engine() -> Engine {
 fn next_thousand_are_right(host: &Authorizer, native: &Snapshot) {
     let users: Vec<_> = native.users().collect();
     let scopes: Vec<_> = native.scopes().collect();
-    let permissions: Vec<_> = native.permissions().collect();
+    let permissions: Vec<_> = native.catalog().collect();
     for i in 0..1_000 {
         let request = Request::new(
             users[i % users.len()].id,
@@ -49,7 +49,7 @@ fn next_thousand_are_right(host: &Authorizer, native: &Snapshot) {
 #[test]
 fn each_fault_is_an_error_and_the_host_carries_on() {
     let native = Snapshot::decode(&acme()).unwrap();
-    let host = Authorizer::new(&faulty_engine(), &acme()).unwrap();
+    let host = Authorizer::unsigned(&faulty_engine(), &acme()).unwrap();
     let scope = native.organization();
     next_thousand_are_right(&host, &native);
 
@@ -113,11 +113,11 @@ fn a_snapshot_too_big_for_the_memory_cap_is_refused() {
     };
     let policy = rolegate_tests::generate::policy(&shape, 3);
     let bytes = rolegate_core::compile(&policy, &rolegate_core::CompileOptions::default()).unwrap();
-    let e = Authorizer::new(&engine, &bytes).unwrap_err();
+    let e = Authorizer::unsigned(&engine, &bytes).unwrap_err();
     assert!(
         matches!(e, HostError::MemoryLimit { .. } | HostError::BadResponse(_)),
         "{e:?}"
     );
     // The small one still fits.
-    assert!(Authorizer::new(&engine, &acme()).is_ok());
+    assert!(Authorizer::unsigned(&engine, &acme()).is_ok());
 }

@@ -8,6 +8,7 @@
     clippy::panic
 )]
 
+mod abi;
 mod basics;
 mod concurrency;
 mod differential;
@@ -19,7 +20,7 @@ mod trust;
 use std::path::PathBuf;
 
 use rolegate_core::{CompileOptions, Policy, compile};
-use rolegate_host::{Engine, EngineConfig};
+use rolegate_host::{Engine, EngineConfig, HostError, SyncError};
 
 /// The demo organization's snapshot (revision 1).
 pub fn acme() -> Vec<u8> {
@@ -48,6 +49,11 @@ pub fn acme_at(revision: u64) -> Vec<u8> {
 }
 
 /// An engine with a shared cache directory.
+/// Whether a pull was refused by the guest with this code.
+pub fn refused_with(e: &SyncError, code: &str) -> bool {
+    matches!(e, SyncError::Refused(HostError::Snapshot { code: c }) if c.as_str() == code)
+}
+
 pub fn engine() -> Engine {
     Engine::new(EngineConfig {
         cache_dir: Some(cache_dir()),

@@ -1,72 +1,52 @@
 //! Signatures, rollback, freshness and deltas in the wasmtime host: the shared signed
 //! fixtures, and a Syncer that trusts only signed snapshots and prefers deltas, against nginx.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use rolegate_core::{Trust, TrustedKey};
 use rolegate_host::{Authorizer, Source, SyncConfig, SyncError, SyncOutcome, Syncer};
-use serde_json::Value;
+use rolegate_tests::{SignedCase, signed_cases, signed_fixture, signed_key};
 
 use crate::engine;
 use crate::nginx::Nginx;
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/fixtures/signed"
-        ))
-        .join(name),
-    )
-    .unwrap()
+    signed_fixture(name)
 }
 
 fn key(id: &str) -> TrustedKey {
-    let file: Value = serde_json::from_slice(&fixture(&format!("{id}.key.json"))).unwrap();
-    let hex = file["public"].as_str().unwrap();
-    let mut public = [0u8; 32];
-    for (i, b) in public.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
-    }
-    TrustedKey {
-        id: id.into(),
-        public,
-    }
+    signed_key(id).unwrap()
 }
 
 #[test]
 fn the_signed_fixtures_decide_as_the_native_core_says() {
     let engine = engine();
-    let cases: Value = serde_json::from_slice(&fixture("cases.json")).unwrap();
-    for case in cases.as_array().unwrap() {
-        let expect = case["expect"].as_str().unwrap();
-        if let Some(delta) = case["delta"].as_str() {
-            let base = Authorizer::new(&engine, &fixture(case["base"].as_str().unwrap())).unwrap();
-            match base.apply_delta(&fixture(delta)) {
-                Ok(bytes) => assert_eq!(bytes, fixture(expect), "{case}"),
-                Err(e) => assert_eq!(e.code(), expect, "{case}"),
+    for case in signed_cases() {
+        match &case {
+            SignedCase::Delta {
+                delta,
+                base,
+                expect,
+            } => {
+                let base = Authorizer::unsigned(&engine, &fixture(base)).unwrap();
+                match base.apply_delta(&fixture(delta)) {
+                    Ok(bytes) => assert_eq!(bytes, fixture(expect), "{case:?}"),
+                    Err(e) => assert_eq!(e.code(), expect, "{case:?}"),
+                }
             }
-            continue;
-        }
-        let trust = Trust {
-            keys: case["keys"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|k| key(k.as_str().unwrap()))
-                .collect(),
-            organization: case["organization"].as_str().map(str::to_owned),
-            min_revision: case["min_revision"].as_u64(),
-            max_age: case["max_age"].as_u64(),
-        };
-        let bytes = fixture(case["file"].as_str().unwrap());
-        match Authorizer::with_trust(&engine, &bytes, trust, case["now"].as_u64().unwrap()) {
-            Ok(a) => {
-                assert_eq!(expect, "ok", "{case}");
-                assert_eq!(a.revision(), case["revision"].as_u64().unwrap());
-            }
-            Err(e) => assert_eq!(e.code(), expect, "{case}"),
+            SignedCase::Load {
+                file,
+                trust,
+                now,
+                expect,
+                revision,
+            } => match Authorizer::with_trust(&engine, &fixture(file), trust.clone(), *now) {
+                Ok(a) => {
+                    assert_eq!(expect, "ok", "{case:?}");
+                    assert_eq!(Some(a.revision()), *revision);
+                }
+                Err(e) => assert_eq!(e.code(), expect, "{case:?}"),
+            },
         }
     }
 }
@@ -132,12 +112,9 @@ fn a_trusting_syncer_takes_deltas_and_refuses_what_it_must() {
     nginx.publish("acme.rgs", &fixture("acme-r2-test-2026.rgs"));
     let restarted = Syncer::new(&engine(), config);
     assert_eq!(restarted.status().revision, Some(3));
-    assert!(matches!(
-        restarted.sync_now().unwrap_err(),
-        SyncError::OlderRevision {
-            found: 2,
-            current: 3
-        }
+    assert!(crate::refused_with(
+        &restarted.sync_now().unwrap_err(),
+        "stale-revision"
     ));
     assert_eq!(
         std::fs::read(&cache).unwrap(),

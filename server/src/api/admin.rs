@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -14,7 +14,7 @@ use super::App;
 use super::error::ApiError;
 use super::extract::{Body, Caller, Ids, Query, if_match};
 use super::org::{at_revision, state};
-use crate::engine::{self, Operation, ResourceKey, User};
+use crate::engine::{self, Operation, ResourceKey, Settings, User};
 
 /// Commits `operation` by the caller; `created` answers 201 instead of 200.
 async fn execute(
@@ -299,18 +299,22 @@ pub async fn operation_dry(
     dry(&app, &caller, &org, operation).await
 }
 
-/// Writing settings needs an admin operation the core does not have yet (`Operation` has no
-/// settings variant), and every write goes through the core's rules: until it does, 501.
+/// Replaces the organization's settings: an operation like every other — authorized, judged
+/// by the core's rules (a cap below what a user holds is refused), audited.
 pub async fn put_settings(
     State(app): State<Arc<App>>,
     caller: Caller,
     Ids(org): Ids<String>,
+    headers: HeaderMap,
+    Body(settings): Body<Settings>,
 ) -> Result<Response, ApiError> {
-    state(&app, &caller, &org).await?;
-    Ok(ApiError::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "not-implemented",
-        "changing settings needs the core's settings operation, which this build lacks",
+    execute(
+        &app,
+        &caller,
+        &org,
+        &headers,
+        Operation::UpdateSettings { settings },
+        false,
     )
-    .into_response())
+    .await
 }

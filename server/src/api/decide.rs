@@ -70,7 +70,7 @@ pub async fn explain(
 }
 
 fn query_error(e: &QueryError) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, engine::query_code(e), e.to_string())
+    ApiError::new(StatusCode::NOT_FOUND, e.code().as_str(), e.to_string())
 }
 
 fn resource(text: Option<&str>) -> Result<Option<ResourceKey>, ApiError> {

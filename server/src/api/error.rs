@@ -4,7 +4,7 @@
 //! Statuses for refused admin operations:
 //! - **403** — the actor may not do this: not an Organization Owner or Administrator
 //!   (`not-authorized`, and then nothing else is said), or the role is more powerful than
-//!   the actor (`more-powerful-role`);
+//!   the actor (`more-powerful`);
 //! - **409** — a rule protecting the organization's current state: the last Organization
 //!   Owner, an account's Owner assignment, already assigned, already owner, user exists,
 //!   nothing to remove, the built-in role cap;
@@ -131,7 +131,7 @@ impl From<Refusal> for ApiError {
                 } else {
                     StatusCode::UNPROCESSABLE_ENTITY
                 };
-                ApiError::new(status, engine::admin_code(&e), e.to_string())
+                ApiError::new(status, e.code().as_str(), e.to_string())
             }
             incomplete @ Refusal::Incomplete(_) => ApiError::internal(incomplete),
         }
@@ -165,7 +165,7 @@ impl From<ImportError> for ApiError {
         match e {
             ImportError::Invalid(rule) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                engine::compile_code(&rule),
+                rule.code().as_str(),
                 rule.to_string(),
             ),
             nul @ ImportError::NulText => ApiError::new(

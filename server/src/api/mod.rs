@@ -16,7 +16,7 @@
 //! | `POST …/{OR}/accounts/{AC}/owner` | transfer an account's ownership |
 //! | `POST …/{OR}/operations` | any core operation (`{"op": "assign", …}`) |
 //! | `POST …/dry-run` beside each of the POST routes above | the change and every violated rule; nothing changes |
-//! | `GET`/`PUT …/{OR}/settings` | settings (writing needs a core settings operation: 501 until then) |
+//! | `GET`/`PUT …/{OR}/settings` | settings (`PUT` is the core's audited `update-settings` operation) |
 //! | `GET …/{OR}/audit?before=&page_size=` | the audit log, newest first, with hashes |
 //! | `POST …/{OR}/check`, `…/check/batch`, `…/explain`; `GET …/permissions`, `…/who-can`, `…/scopes-with` | decisions |
 //! | `GET …/{OR}/snapshot[?after=&wait=]` | the signed snapshot (ETag, 304, watch) |

@@ -280,7 +280,7 @@ impl Publisher {
         }
         .map_err(|e| PublisherError::Stored {
             revision,
-            code: engine::decode_code(&e),
+            code: e.code().as_str(),
         })?;
         Ok(Published {
             revision,

@@ -2,8 +2,9 @@
 
 use sqlx::Row;
 
+use super::rows::{self, AssignmentRow, PolicyRows, ResourceRow, ScopeRow};
 use super::{Store, StoreError, to_u64};
-use crate::engine::{self, AssignmentRow, Policy, PolicyRows, ResourceRow, ScopeRow, User};
+use crate::engine::{Policy, User};
 
 /// How often a load is retried when writers keep moving the revision under it.
 const LOAD_ATTEMPTS: usize = 20;
@@ -38,7 +39,7 @@ impl Store {
             let after = self.revision(org).await?;
             match (before, after, rows) {
                 (Some(b), Some(a), Some((rows, revision))) if b == a && a == revision => {
-                    return Ok(engine::from_rows(rows, revision)?);
+                    return Ok(rows::from_rows(rows, revision)?);
                 }
                 (None, _, _) | (_, None, _) | (_, _, None) => {
                     return Err(StoreError::UnknownOrganization(org.to_string()));

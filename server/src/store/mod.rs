@@ -15,6 +15,7 @@ mod audit;
 mod clients;
 mod keys;
 mod load;
+pub(crate) mod rows;
 mod snapshots;
 mod write;
 
@@ -25,7 +26,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-use crate::engine::{CompileError, Policy, RowsError, Snapshot};
+use crate::engine::{CompileError, Policy, Snapshot};
+use rows::RowsError;
 
 pub use audit::{AuditEntry, AuditPage, AuditProblem, AuditReport, AuditRow, GENESIS};
 pub use clients::{ClientCredentials, ClientError, StoredClient};

@@ -6,10 +6,9 @@ use std::sync::Arc;
 use sqlx::{Any, Transaction};
 
 use super::audit::{AuditEntry, append};
+use super::rows::{self, AssignmentRow, PolicyRows};
 use super::{OrgState, Store, StoreError, to_i64};
-use crate::engine::{
-    self, AssignmentRow, AuditRecord, CompileError, Operation, Policy, PolicyRows, Refusal,
-};
+use crate::engine::{self, AuditRecord, CompileError, Operation, Policy, Refusal};
 
 /// How often a write is retried when another process committed between reading and writing.
 const WRITE_ATTEMPTS: usize = 50;
@@ -196,7 +195,14 @@ impl Store {
             (None, None) => {}
         }
         for a in &change.added {
-            insert_assignment(&mut tx, org, &engine::assignment_row(a)).await?;
+            insert_assignment(&mut tx, org, &rows::assignment_row(a)).await?;
+        }
+        if let Some(settings) = &change.settings_after {
+            sqlx::query("UPDATE organizations SET settings = $2 WHERE id = $1")
+                .bind(org)
+                .bind(serde_json::to_string(settings).map_err(StoreError::from)?)
+                .execute(&mut *tx)
+                .await?;
         }
         let hash = append(&mut tx, org, (Some(from), revision), at, actor, entry).await?;
         tx.commit().await?;
@@ -214,7 +220,7 @@ impl Store {
         if let Some(first) = engine::validate(policy).into_iter().next() {
             return Err(ImportError::Invalid(first));
         }
-        let rows = engine::to_rows(policy).map_err(StoreError::from)?;
+        let rows = rows::to_rows(policy).map_err(StoreError::from)?;
         let org = rows.id.clone();
         let lock = self.org_lock(&org);
         let _queued = lock.lock().await;

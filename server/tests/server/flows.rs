@@ -242,18 +242,35 @@ pub async fn run(db: Db) {
         (rev + 1).to_string()
     );
 
-    // Settings: readable; writing needs the core's settings operation.
+    // Settings: readable, and changed by the audited settings operation.
     let (status, settings) = api.get("/settings").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(settings["settings"]["max_built_in_roles_per_user"], 25);
+    let before = api.revision().await;
     let (status, body) = api
         .send(
             reqwest::Method::PUT,
             &api.org("/settings"),
-            Some(&json!({})),
+            Some(&json!({"max_built_in_roles_per_user": 30})),
         )
         .await;
-    assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(api.revision().await, before + 1);
+    let (_, settings) = api.get("/settings").await;
+    assert_eq!(settings["settings"]["max_built_in_roles_per_user"], 30);
+    let latest = api.audit(1).await;
+    assert_eq!(latest[0]["entry"]["operation"]["op"], "update-settings");
+    // A cap below what someone holds breaks the cap rule: refused, nothing changed.
+    let (status, body) = api
+        .send(
+            reqwest::Method::PUT,
+            &api.org("/settings"),
+            Some(&json!({"max_built_in_roles_per_user": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "built-in-cap-exceeded");
+    assert_eq!(api.revision().await, before + 1);
 
     // The audit log: newest first, chained, one row per revision.
     let now = api.revision().await;

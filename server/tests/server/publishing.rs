@@ -67,6 +67,7 @@ pub async fn run(db: Db) {
         organization: Some(ACME.to_string()),
         ..Trust::default()
     };
+    // Signatures are required (the default): the published snapshot carries one.
 
     // The snapshot: signed, strong ETag of its bytes, revision header, 304.
     let old = published(api, start).await;

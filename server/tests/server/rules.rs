@@ -90,7 +90,7 @@ pub async fn run(db: Db) {
             json!({"scope": ACME, "roles": ["organization-owner"]}),
         ),
         StatusCode::FORBIDDEN,
-        "more-powerful-role",
+        "more-powerful",
     )
     .await;
 

@@ -1,0 +1,67 @@
+//! Applying admin operations to a policy, with the organization's rules enforced.
+//!
+//! An operation is planned against a copy of the policy. Who may act is checked first: an
+//! actor who may not manage the organization (or is not in it) is told exactly that and
+//! nothing else. Then the change is computed and checked — that nobody grants, removes or
+//! edits a role (or a user holding one) that can do more than they can there, the protected
+//! Owners — and the changed policy must pass every compile rule. Only a plan with no
+//! violation is applied, so a refused operation changes nothing.
+
+mod edit;
+mod error;
+mod operation;
+mod plan;
+mod rules;
+
+pub use error::AdminError;
+pub use operation::{AuditRecord, Change, DryRun, Operation};
+
+use alloc::string::ToString;
+
+use crate::policy::Policy;
+use plan::Plan;
+
+/// The result of an applied operation: the new policy (revision bumped) and its audit record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The policy after the operation.
+    pub policy: Policy,
+    /// What happened, for the audit log.
+    pub record: AuditRecord,
+}
+
+/// Tries `operation` by `actor` on `policy` without changing anything: the change it would
+/// make and every rule it would break.
+pub fn dry_run(policy: &Policy, actor: &str, operation: &Operation) -> DryRun {
+    let plan = Plan::new(policy, actor, operation);
+    DryRun {
+        revision: plan.after.revision,
+        change: plan.change,
+        violations: plan.violations,
+    }
+}
+
+/// Applies `operation` by `actor` to `policy`, at time `at` (seconds since the Unix epoch;
+/// the caller's clock). Returns the new policy and its audit record, or the first reason the
+/// operation is refused — in which case nothing changed.
+pub fn apply(
+    policy: &Policy,
+    actor: &str,
+    operation: &Operation,
+    at: u64,
+) -> Result<Applied, AdminError> {
+    let plan = Plan::new(policy, actor, operation);
+    if let Some(first) = plan.violations.into_iter().next() {
+        return Err(first);
+    }
+    Ok(Applied {
+        record: AuditRecord {
+            revision: plan.after.revision,
+            at,
+            actor: actor.to_string(),
+            operation: operation.clone(),
+            change: plan.change,
+        },
+        policy: plan.after,
+    })
+}

@@ -1,0 +1,110 @@
+//! Laying a checked plan out as the snapshot payload.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::plan::Plan;
+use super::{CompileError, CompileOptions};
+use crate::format::payload::{SealError, seal_payload};
+use crate::format::wire::{
+    Named, Payload, WireAssignment, WireResource, WireRole, WireSubaccount, WireUser,
+};
+use crate::limits::MAX_SNAPSHOT_BYTES;
+
+impl Plan<'_> {
+    /// The snapshot bytes of the plan, stamped with `options`.
+    pub(super) fn encode(&self, options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
+        seal_payload(
+            &self.payload(),
+            &self.policy.organization.id,
+            options.revision,
+            options.issued_at,
+        )
+        .map_err(|e| match e {
+            SealError::Serialize => CompileError::Encode("the payload could not be serialized"),
+            SealError::TooLarge(count) => CompileError::TooMany {
+                what: "snapshot bytes",
+                count,
+                max: MAX_SNAPSHOT_BYTES,
+            },
+        })
+    }
+
+    fn payload(&self) -> Payload<'_> {
+        Payload {
+            organization_name: &self.policy.organization.name,
+            accounts: self
+                .scopes
+                .accounts
+                .iter()
+                .map(|a| Named {
+                    id: &a.id,
+                    name: &a.name,
+                })
+                .collect(),
+            subaccounts: self
+                .scopes
+                .subaccounts
+                .iter()
+                .map(|(s, account)| WireSubaccount {
+                    id: &s.id,
+                    name: &s.name,
+                    account: *account,
+                })
+                .collect(),
+            permissions: self.permissions.clone(),
+            resource_types: self.resources.types.clone(),
+            resources: self
+                .resources
+                .list
+                .iter()
+                .map(|(r, t)| WireResource {
+                    resource_type: *t,
+                    id: &r.id,
+                    name: &r.name,
+                })
+                .collect(),
+            roles: self.wire_roles(),
+            users: self.wire_users(),
+            built_in_cap: self.policy.settings.max_built_in_roles_per_user,
+        }
+    }
+
+    fn wire_roles(&self) -> Vec<WireRole<'_>> {
+        self.roles
+            .iter()
+            .map(|p| WireRole {
+                id: &p.role.id,
+                name: &p.role.name,
+                description: &p.role.description,
+                kind: p.role.kind.wire_code(),
+                lowest_level: p.role.lowest_level.depth(),
+                allow: p.role.allow.iter().map(String::as_str).collect(),
+                deny: p.role.deny.iter().map(String::as_str).collect(),
+                resource_types: p.types.clone(),
+                grants: &p.grants,
+            })
+            .collect()
+    }
+
+    fn wire_users(&self) -> Vec<WireUser<'_>> {
+        self.users
+            .iter()
+            .map(|u| WireUser {
+                id: &u.user.id,
+                name: &u.user.name,
+                email: &u.user.email,
+                assignments: u
+                    .assignments
+                    .iter()
+                    .map(|p| WireAssignment {
+                        id: &p.assignment.id,
+                        role: p.role,
+                        scope: p.scope,
+                        resource: p.resource,
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}

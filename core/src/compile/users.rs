@@ -1,0 +1,228 @@
+//! Users and their assignments: every reference resolved, each assignment at a level its
+//! role allows and with the resource its role needs, at most the cap of built-in roles per
+//! user, exactly one Owner per account.
+
+use alloc::vec::Vec;
+
+use super::plan::{Plan, PlannedAssignment, PlannedRole, PlannedUser, ScopeAt, position};
+use super::problems::{Problems, register};
+use super::{CompileError, Item};
+use crate::catalog::ACCOUNT_OWNER;
+use crate::ids::clip;
+use crate::model::RoleKind;
+use crate::policy::{Account, Assignment, Policy, User};
+use crate::snapshot::index::{Map, new_map};
+
+/// What resolving an assignment looks names up in.
+pub(super) struct Lookups<'a, 'p> {
+    pub(super) scopes: &'a Map<&'p str, ScopeAt>,
+    pub(super) role_at: &'a Map<&'p str, u32>,
+    pub(super) roles: &'a [PlannedRole<'p>],
+    pub(super) resource_at: &'a Map<(&'p str, &'p str), u32>,
+}
+
+impl<'p> Plan<'p> {
+    /// Every valid user, sorted by id, with their valid assignments sorted by id.
+    pub(super) fn users(
+        policy: &'p Policy,
+        problems: &mut Problems,
+        lookups: &Lookups<'_, 'p>,
+    ) -> Vec<PlannedUser<'p>> {
+        let (mut users, user_at) = planned_users(policy, problems);
+        let mut seen: Map<&str, ()> = new_map(policy.assignments.len());
+        for a in &policy.assignments {
+            if !problems.id(Item::Assignment, &a.id)
+                || !register(&mut seen, &a.id, (), Item::Assignment, problems)
+            {
+                continue;
+            }
+            if let Some((user, planned)) = resolve(a, &user_at, lookups, problems)
+                && let Some(u) = users.get_mut(user)
+            {
+                u.assignments.push(planned);
+            }
+        }
+        for u in &mut users {
+            u.assignments
+                .sort_by(|x, y| x.assignment.id.cmp(&y.assignment.id));
+        }
+        built_in_cap(
+            &users,
+            lookups.roles,
+            policy.settings.max_built_in_roles_per_user,
+            problems,
+        );
+        users
+    }
+
+    /// Every account has exactly one Owner.
+    pub(super) fn owners(
+        accounts: &[&Account],
+        users: &[PlannedUser<'_>],
+        problems: &mut Problems,
+    ) {
+        let mut owners: Map<&str, Vec<&str>> = new_map(accounts.len());
+        for planned in users {
+            for p in &planned.assignments {
+                if p.assignment.role == ACCOUNT_OWNER {
+                    let holders = owners.entry(p.assignment.scope.as_str()).or_default();
+                    if !holders.contains(&planned.user.id.as_str()) {
+                        holders.push(&planned.user.id);
+                    }
+                }
+            }
+        }
+        for account in accounts {
+            let count = owners.get(account.id.as_str()).map_or(0, Vec::len);
+            if count != 1 {
+                problems.push(CompileError::OwnerCount {
+                    account: account.id.clone(),
+                    count,
+                });
+            }
+        }
+    }
+}
+
+/// The valid users, sorted by id, and each one's position.
+fn planned_users<'p>(
+    policy: &'p Policy,
+    problems: &mut Problems,
+) -> (Vec<PlannedUser<'p>>, Map<&'p str, usize>) {
+    let mut sorted: Vec<&User> = policy.users.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut user_at: Map<&str, usize> = new_map(sorted.len());
+    let mut users = Vec::with_capacity(sorted.len());
+    for u in sorted {
+        problems.text(Item::User, &u.id, "name", &u.name);
+        problems.text(Item::User, &u.id, "email", &u.email);
+        if problems.id(Item::User, &u.id)
+            && register(&mut user_at, &u.id, users.len(), Item::User, problems)
+        {
+            users.push(PlannedUser {
+                user: u,
+                assignments: Vec::new(),
+            });
+        }
+    }
+    (users, user_at)
+}
+
+/// An assignment with its references resolved — (the user's position, the planned
+/// assignment) — or `None`, every broken rule reported.
+fn resolve<'p>(
+    a: &'p Assignment,
+    user_at: &Map<&'p str, usize>,
+    lookups: &Lookups<'_, 'p>,
+    problems: &mut Problems,
+) -> Option<(usize, PlannedAssignment<'p>)> {
+    let unknown = |target: Item, value: &str| CompileError::UnknownReference {
+        item: Item::Assignment,
+        id: a.id.clone(),
+        target,
+        value: clip(value),
+    };
+    let user = user_at.get(a.user.as_str()).copied();
+    let role = lookups.role_at.get(a.role.as_str()).copied();
+    let scope = lookups.scopes.get(a.scope.as_str()).copied();
+    if user.is_none() {
+        problems.push(unknown(Item::User, &a.user));
+    }
+    if role.is_none() {
+        problems.push(unknown(Item::Role, &a.role));
+    }
+    if scope.is_none() {
+        problems.push(unknown(Item::Scope, &a.scope));
+    }
+    let (user, role, scope) = (user?, role?, scope?);
+    let r = lookups.roles.get(role as usize).map(|p| p.role)?;
+    if !r.kind.assignable_at(r.lowest_level, scope.level) {
+        problems.push(CompileError::LevelNotAllowed {
+            assignment: a.id.clone(),
+            role: r.id.clone(),
+            kind: r.kind,
+            lowest_level: r.lowest_level,
+            scope: a.scope.clone(),
+            level: scope.level,
+        });
+        return None;
+    }
+    let resource = match (&a.resource, r.kind == RoleKind::ResourceBased) {
+        (None, false) => None,
+        (None, true) => {
+            problems.push(CompileError::ResourceRequired {
+                assignment: a.id.clone(),
+                role: r.id.clone(),
+            });
+            return None;
+        }
+        (Some(_), false) => {
+            problems.push(CompileError::ResourceNotAllowed {
+                assignment: a.id.clone(),
+                role: r.id.clone(),
+            });
+            return None;
+        }
+        (Some(key), true) => {
+            if !r.resource_types.contains(&key.resource_type) {
+                problems.push(CompileError::ResourceTypeNotOfRole {
+                    assignment: a.id.clone(),
+                    role: r.id.clone(),
+                    resource_type: clip(&key.resource_type),
+                });
+                return None;
+            }
+            let found = lookups
+                .resource_at
+                .get(&(key.resource_type.as_str(), key.id.as_str()));
+            let Some(&at) = found else {
+                problems.push(unknown(
+                    Item::Resource,
+                    &alloc::format!("{}:{}", key.resource_type, key.id),
+                ));
+                return None;
+            };
+            Some(at)
+        }
+    };
+    Some((
+        user,
+        PlannedAssignment {
+            assignment: a,
+            role,
+            scope: scope.wire,
+            resource,
+        },
+    ))
+}
+
+/// At most `cap` built-in roles per user. Duplicates of one (role, scope, resource) are one
+/// role held, not several.
+fn built_in_cap(
+    users: &[PlannedUser<'_>],
+    roles: &[PlannedRole<'_>],
+    cap: u32,
+    problems: &mut Problems,
+) {
+    for planned in users {
+        let mut held: Vec<(u32, u32, Option<u32>)> = planned
+            .assignments
+            .iter()
+            .filter(|p| {
+                roles
+                    .get(p.role as usize)
+                    .is_some_and(|r| r.role.kind == RoleKind::BuiltIn)
+            })
+            .map(|p| (p.role, p.scope, p.resource))
+            .collect();
+        held.sort_unstable();
+        held.dedup();
+        if held.len() > cap as usize {
+            problems.push(CompileError::BuiltInCapExceeded {
+                user: planned.user.id.clone(),
+                count: position(held.len()),
+                cap,
+            });
+        }
+    }
+}

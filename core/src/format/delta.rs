@@ -1,0 +1,287 @@
+//! Deltas: a new snapshot expressed against an old one, so clients download only what changed.
+//!
+//! A delta names its base (organization, revision and payload hash), carries the new
+//! snapshot's envelope — revision, issue time, payload hash and signature — and a list of
+//! copy/insert operations that rebuild the new payload from the base's. Applying it gives the
+//! new snapshot byte for byte, signature included, so it is verified exactly as the full
+//! snapshot would be: a delta is signed by the signature of the snapshot it produces.
+
+use alloc::vec::Vec;
+use serde::Serialize;
+
+use crate::ffi::Code;
+use crate::format::envelope::{checksum, open, seal_signed};
+use crate::format::reader::Reader;
+use crate::format::wire::SignatureSlot;
+use crate::ids::clip;
+use crate::limits::MAX_SNAPSHOT_BYTES;
+use crate::snapshot::DecodeError;
+
+/// The first bytes of every delta.
+const DELTA_MAGIC: [u8; 4] = *b"\x89RGD";
+/// The delta format this build writes and reads.
+pub const DELTA_FORMAT: u16 = 1;
+/// Matches shorter than this are sent as literal bytes.
+const BLOCK: usize = 16;
+
+/// Why a delta could not be made or applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeltaError {
+    /// A snapshot (the base, or the one rebuilt) is not valid.
+    #[error(transparent)]
+    Snapshot(#[from] DecodeError),
+    /// The bytes are not a delta.
+    #[error("not a rolegate delta (bad magic bytes)")]
+    BadMagic,
+    /// The delta format is unknown to this reader.
+    #[error(
+        "delta format `{found}` is not supported; this reader understands format `{supported}`"
+    )]
+    UnsupportedFormat {
+        /// What the delta declares.
+        found: u16,
+        /// What this reader reads.
+        supported: u16,
+    },
+    /// The delta is for another base snapshot.
+    #[error(
+        "the delta applies to revision {expected} of `{organization}`; the base is revision {found}"
+    )]
+    WrongBase {
+        /// The delta's organization.
+        organization: alloc::string::String,
+        /// The base revision the delta names.
+        expected: u64,
+        /// The base revision given.
+        found: u64,
+    },
+    /// An operation reaches outside the base, or the result would be too large.
+    #[error("the delta's operations are invalid: {0}")]
+    BadOperation(&'static str),
+    /// The two snapshots are of different organizations.
+    #[error("the snapshots are of different organizations")]
+    OrganizationsDiffer,
+}
+
+impl DeltaError {
+    /// The stable code.
+    #[inline]
+    pub const fn code(&self) -> Code {
+        match self {
+            DeltaError::Snapshot(e) => e.code(),
+            DeltaError::BadMagic => Code::DeltaBadMagic,
+            DeltaError::UnsupportedFormat { .. } => Code::DeltaUnsupportedFormat,
+            DeltaError::WrongBase { .. } => Code::DeltaWrongBase,
+            DeltaError::BadOperation(_) => Code::DeltaMalformed,
+            DeltaError::OrganizationsDiffer => Code::DeltaWrongOrganization,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct DeltaHeader {
+    magic: [u8; 4],
+    format: u16,
+}
+
+/// The wire form; field order is the format.
+#[derive(Debug, Serialize)]
+struct WireDelta<'a> {
+    organization: &'a str,
+    base_revision: u64,
+    base_checksum: [u8; 32],
+    revision: u64,
+    issued_at: u64,
+    checksum: [u8; 32],
+    signature: Option<SignatureSlot<'a>>,
+    /// Copy/insert operations, see [`Op`].
+    ops: Vec<Op<'a>>,
+}
+
+/// One step of rebuilding the new payload.
+#[derive(Debug, Serialize)]
+enum Op<'a> {
+    /// Copy `len` bytes from the base payload at `offset`.
+    Copy { offset: u32, len: u32 },
+    /// Append these bytes.
+    Insert(&'a [u8]),
+}
+
+fn to_u32(n: usize) -> Result<u32, DeltaError> {
+    u32::try_from(n).map_err(|_| DeltaError::BadOperation("larger than 4 GiB"))
+}
+
+/// The operations that turn `old` into `new`: copies of runs found in `old` (indexed by
+/// 16-byte blocks), literal bytes for the rest.
+fn operations<'a>(old: &[u8], new: &'a [u8]) -> Result<Vec<Op<'a>>, DeltaError> {
+    let mut blocks: crate::snapshot::index::Map<&[u8], u32> =
+        crate::snapshot::index::new_map(old.len() / BLOCK + 1);
+    for (i, block) in old.chunks_exact(BLOCK).enumerate() {
+        blocks.entry(block).or_insert(to_u32(i * BLOCK)?);
+    }
+    let mut ops = Vec::new();
+    let (mut at, mut literal) = (0, 0);
+    while at + BLOCK <= new.len() {
+        let candidate = new
+            .get(at..at + BLOCK)
+            .and_then(|b| blocks.get(b))
+            .map(|&o| o as usize);
+        let Some(mut from) = candidate else {
+            at += 1;
+            continue;
+        };
+        // Grow the match backwards into the pending literal, then forwards.
+        let mut start = at;
+        while start > literal && from > 0 && old.get(from - 1) == new.get(start - 1) {
+            start -= 1;
+            from -= 1;
+        }
+        let mut len = at + BLOCK - start;
+        while new.get(start + len).is_some() && old.get(from + len) == new.get(start + len) {
+            len += 1;
+        }
+        if start > literal {
+            ops.push(Op::Insert(new.get(literal..start).unwrap_or_default()));
+        }
+        ops.push(Op::Copy {
+            offset: to_u32(from)?,
+            len: to_u32(len)?,
+        });
+        at = start + len;
+        literal = at;
+    }
+    if literal < new.len() {
+        ops.push(Op::Insert(new.get(literal..).unwrap_or_default()));
+    }
+    Ok(ops)
+}
+
+/// A delta from snapshot `old` to snapshot `new` (of the same organization).
+pub fn diff(old: &[u8], new: &[u8]) -> Result<Vec<u8>, DeltaError> {
+    let (base, target) = (open(old)?, open(new)?);
+    if base.envelope.organization != target.envelope.organization {
+        return Err(DeltaError::OrganizationsDiffer);
+    }
+    let t = &target.envelope;
+    let delta = WireDelta {
+        organization: t.organization,
+        base_revision: base.envelope.revision,
+        base_checksum: base.envelope.checksum,
+        revision: t.revision,
+        issued_at: t.issued_at,
+        checksum: t.checksum,
+        signature: t.signature.as_ref().map(|s| SignatureSlot {
+            key_id: s.key_id,
+            signature: s.signature,
+        }),
+        ops: operations(base.envelope.payload, t.payload)?,
+    };
+    let encode = |_| {
+        DeltaError::Snapshot(DecodeError::Malformed {
+            part: "delta",
+            reason: "could not be encoded",
+        })
+    };
+    let mut out = postcard::to_allocvec(&DeltaHeader {
+        magic: DELTA_MAGIC,
+        format: DELTA_FORMAT,
+    })
+    .map_err(encode)?;
+    out.extend(postcard::to_allocvec(&delta).map_err(encode)?);
+    Ok(out)
+}
+
+/// What a delta says about itself, before it is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeltaInfo {
+    /// The organization.
+    pub organization: alloc::string::String,
+    /// The revision it applies to.
+    pub base_revision: u64,
+    /// The revision it produces.
+    pub revision: u64,
+}
+
+fn read_header(bytes: &[u8]) -> Result<Reader<'_>, DeltaError> {
+    if !bytes.starts_with(&DELTA_MAGIC) {
+        return Err(DeltaError::BadMagic);
+    }
+    let mut r = Reader::new(bytes, "delta");
+    r.take(DELTA_MAGIC.len())?;
+    let format = r.u16()?;
+    if format != DELTA_FORMAT {
+        return Err(DeltaError::UnsupportedFormat {
+            found: format,
+            supported: DELTA_FORMAT,
+        });
+    }
+    Ok(r)
+}
+
+/// Reads a delta's header fields.
+pub fn delta_info(delta: &[u8]) -> Result<DeltaInfo, DeltaError> {
+    let mut r = read_header(delta)?;
+    Ok(DeltaInfo {
+        organization: clip(r.str()?),
+        base_revision: r.u64()?,
+        revision: {
+            r.array::<32>()?;
+            r.u64()?
+        },
+    })
+}
+
+/// Applies `delta` to the snapshot `base`: the new snapshot's bytes, exactly as the full
+/// snapshot was written. Refuses a delta for another base. The result is checked (payload
+/// hash) but not trusted: verify it as any snapshot.
+pub fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
+    let opened = open(base)?;
+    let b = &opened.envelope;
+    let mut r = read_header(delta)?;
+    let organization = r.str()?;
+    let base_revision = r.u64()?;
+    let base_checksum: [u8; 32] = r.array()?;
+    if organization != b.organization || base_revision != b.revision || base_checksum != b.checksum
+    {
+        return Err(DeltaError::WrongBase {
+            organization: clip(organization),
+            expected: base_revision,
+            found: b.revision,
+        });
+    }
+    let revision = r.u64()?;
+    let issued_at = r.u64()?;
+    let target_checksum: [u8; 32] = r.array()?;
+    let signature = r.option(|r| Ok((r.str()?, r.bytes()?)))?;
+    let count = r.len()?;
+    let mut payload: Vec<u8> = Vec::new();
+    for _ in 0..count {
+        match r.u8()? {
+            0 => {
+                let (offset, len) = (r.u32()? as usize, r.u32()? as usize);
+                let run = b
+                    .payload
+                    .get(offset..offset.saturating_add(len))
+                    .ok_or(DeltaError::BadOperation("a copy reaches past the base"))?;
+                payload.extend_from_slice(run);
+            }
+            1 => payload.extend_from_slice(r.bytes()?),
+            _ => return Err(DeltaError::BadOperation("unknown operation")),
+        }
+        if payload.len() > MAX_SNAPSHOT_BYTES {
+            return Err(DeltaError::BadOperation("the result is too large"));
+        }
+    }
+    r.finish()?;
+    if checksum(&payload) != target_checksum {
+        return Err(DeltaError::Snapshot(DecodeError::ChecksumMismatch));
+    }
+    Ok(seal_signed(
+        organization,
+        revision,
+        issued_at,
+        &payload,
+        signature,
+    ))
+}

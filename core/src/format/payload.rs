@@ -1,0 +1,31 @@
+//! Sealing a payload into snapshot bytes: the one way the compiler and slices do it.
+
+use alloc::vec::Vec;
+
+use crate::format::envelope::seal;
+use crate::format::wire::Payload;
+use crate::limits::MAX_SNAPSHOT_BYTES;
+
+/// Why a payload could not be sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SealError {
+    /// The payload could not be serialized (it exceeds postcard's or memory's limits).
+    Serialize,
+    /// The sealed snapshot would be larger than [`MAX_SNAPSHOT_BYTES`].
+    TooLarge(usize),
+}
+
+/// The snapshot bytes of `payload`: postcard-encoded and sealed in an unsigned envelope.
+pub(crate) fn seal_payload(
+    payload: &Payload<'_>,
+    organization: &str,
+    revision: u64,
+    issued_at: u64,
+) -> Result<Vec<u8>, SealError> {
+    let bytes = postcard::to_allocvec(payload).map_err(|_| SealError::Serialize)?;
+    let sealed = seal(organization, revision, issued_at, &bytes);
+    if sealed.len() > MAX_SNAPSHOT_BYTES {
+        return Err(SealError::TooLarge(sealed.len()));
+    }
+    Ok(sealed)
+}

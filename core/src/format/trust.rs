@@ -1,0 +1,266 @@
+//! Trusting a snapshot: ed25519 signatures over a domain-separated message, trusted keys
+//! (several, for rotation), the expected organization, rollback protection and freshness.
+//! Verified here, in the core, so browsers, edge functions and hosts decide alike.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+use crate::ffi::Code;
+use crate::format::envelope::{FORMAT_VERSION, Opened, open, seal_signed};
+use crate::ids::clip;
+use crate::snapshot::DecodeError;
+use crate::snapshot::{Snapshot, SnapshotMeta};
+
+/// What every signature covers first: a signature over anything else never verifies here.
+pub const SIGNATURE_DOMAIN: &[u8] = b"rolegate snapshot signature v2\0";
+
+/// A public key snapshots may be signed with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedKey {
+    /// The key id named in the snapshot's signature slot.
+    pub id: String,
+    /// The ed25519 public key.
+    pub public: [u8; 32],
+}
+
+/// What a snapshot must satisfy to be trusted. Its serde form (camelCase names) is its wire
+/// form in every runtime.
+///
+/// Trust fails closed: the default requires a signature by a trusted key and has none, so
+/// it accepts nothing (`no-trusted-keys`) until keys are given ([`Trust::signed_by`]) —
+/// or unsigned snapshots are accepted on purpose ([`Trust::unsigned`]), as demos and tests do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Trust {
+    /// Keys that may sign. A snapshot must carry a valid signature by one of them: unsigned,
+    /// unknown-key and bad signatures are refused (unless `allow_unsigned`).
+    pub keys: Vec<TrustedKey>,
+    /// Accept snapshots without a signature. With no keys, signatures are then not checked
+    /// at all. Off by default: accepting unsigned snapshots is a choice, never an accident.
+    pub allow_unsigned: bool,
+    /// The only organization accepted.
+    pub organization: Option<String>,
+    /// Refuse revisions below this (the revision already served: no rollback).
+    pub min_revision: Option<u64>,
+    /// Refuse snapshots issued more than this many seconds before `now`.
+    pub max_age: Option<u64>,
+}
+
+impl Trust {
+    /// Requires a valid signature by one of `keys`.
+    pub fn signed_by(keys: Vec<TrustedKey>) -> Trust {
+        Trust {
+            keys,
+            ..Trust::default()
+        }
+    }
+
+    /// Accepts unsigned snapshots, and does not check signatures: for demos, tests and
+    /// tools that mean it.
+    pub fn unsigned() -> Trust {
+        Trust {
+            allow_unsigned: true,
+            ..Trust::default()
+        }
+    }
+}
+
+/// Why a snapshot was not trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// The bytes are not a valid snapshot.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// Keys are required and the snapshot carries no signature.
+    #[error("the snapshot is not signed, and signatures are required")]
+    Unsigned,
+    /// The signature names a key that is not trusted.
+    #[error("the snapshot is signed with key `{key_id}`, which is not trusted")]
+    UnknownKey {
+        /// The key id in the signature slot.
+        key_id: String,
+    },
+    /// The signature does not verify (forged, tampered, non-canonical, or for other bytes).
+    #[error("the snapshot's signature by key `{key_id}` does not verify")]
+    BadSignature {
+        /// The key id in the signature slot.
+        key_id: String,
+    },
+    /// The snapshot is for another organization.
+    #[error("the snapshot is for organization `{found}`, not `{expected}`")]
+    WrongOrganization {
+        /// What it says.
+        found: String,
+        /// What is expected.
+        expected: String,
+    },
+    /// The snapshot is older than the minimum revision: a rollback.
+    #[error("the snapshot has revision {found}, below the minimum {minimum}")]
+    Rollback {
+        /// Its revision.
+        found: u64,
+        /// The minimum.
+        minimum: u64,
+    },
+    /// No keys are trusted and unsigned snapshots were not allowed: nothing can be trusted.
+    #[error("no trusted keys are configured, and unsigned snapshots are not allowed")]
+    NoTrustedKeys,
+    /// The snapshot is older than the maximum age.
+    #[error("the snapshot was issued at {issued_at}, more than {max_age} s before {now}")]
+    Expired {
+        /// When it was issued (seconds since the Unix epoch).
+        issued_at: u64,
+        /// The maximum age, in seconds.
+        max_age: u64,
+        /// The time it was checked at.
+        now: u64,
+    },
+}
+
+impl TrustError {
+    /// The stable code.
+    #[inline]
+    pub const fn code(&self) -> Code {
+        match self {
+            TrustError::Decode(e) => e.code(),
+            TrustError::Unsigned => Code::Unsigned,
+            TrustError::UnknownKey { .. } => Code::UnknownKey,
+            TrustError::BadSignature { .. } => Code::BadSignature,
+            TrustError::WrongOrganization { .. } => Code::WrongOrganization,
+            TrustError::Rollback { .. } => Code::StaleRevision,
+            TrustError::Expired { .. } => Code::Expired,
+            TrustError::NoTrustedKeys => Code::NoTrustedKeys,
+        }
+    }
+}
+
+/// The message a snapshot's signature covers: the domain, then the format, organization,
+/// revision, issue time and payload hash — everything that decides what the snapshot says.
+pub(crate) fn signed_message(
+    organization: &str,
+    revision: u64,
+    issued_at: u64,
+    checksum: &[u8; 32],
+) -> Vec<u8> {
+    let mut m = Vec::with_capacity(SIGNATURE_DOMAIN.len() + 2 + 4 + organization.len() + 16 + 32);
+    m.extend_from_slice(SIGNATURE_DOMAIN);
+    m.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    m.extend_from_slice(&(organization.len() as u32).to_le_bytes());
+    m.extend_from_slice(organization.as_bytes());
+    m.extend_from_slice(&revision.to_le_bytes());
+    m.extend_from_slice(&issued_at.to_le_bytes());
+    m.extend_from_slice(checksum);
+    m
+}
+
+impl Trust {
+    /// Checks an opened envelope against this trust, at time `now` (seconds since the Unix
+    /// epoch; the core has no clock).
+    fn check(&self, opened: &Opened<'_>, now: u64) -> Result<(), TrustError> {
+        let e = &opened.envelope;
+        match (&e.signature, self.keys.is_empty(), self.allow_unsigned) {
+            (_, true, false) => return Err(TrustError::NoTrustedKeys),
+            (None, false, false) => return Err(TrustError::Unsigned),
+            (None, _, true) | (Some(_), true, true) => {}
+            (Some(slot), false, _) => self.check_signature(opened, slot)?,
+        }
+        self.check_claims(opened, now)
+    }
+
+    fn check_signature(
+        &self,
+        opened: &Opened<'_>,
+        slot: &crate::format::wire::SignatureSlot<'_>,
+    ) -> Result<(), TrustError> {
+        let e = &opened.envelope;
+        let key = self
+            .keys
+            .iter()
+            .find(|k| k.id == slot.key_id)
+            .ok_or_else(|| TrustError::UnknownKey {
+                key_id: clip(slot.key_id),
+            })?;
+        let bad = || TrustError::BadSignature {
+            key_id: clip(slot.key_id),
+        };
+        let signature = <[u8; 64]>::try_from(slot.signature).map_err(|_| bad())?;
+        let public = ed25519_dalek::VerifyingKey::from_bytes(&key.public).map_err(|_| bad())?;
+        let message = signed_message(e.organization, e.revision, e.issued_at, &e.checksum);
+        public
+            .verify_strict(&message, &ed25519_dalek::Signature::from_bytes(&signature))
+            .map_err(|_| bad())?;
+        Ok(())
+    }
+
+    /// The envelope's claims: organization, revision, age.
+    fn check_claims(&self, opened: &Opened<'_>, now: u64) -> Result<(), TrustError> {
+        let e = &opened.envelope;
+        if let Some(expected) = &self.organization
+            && e.organization != expected
+        {
+            return Err(TrustError::WrongOrganization {
+                found: clip(e.organization),
+                expected: expected.clone(),
+            });
+        }
+        if let Some(minimum) = self.min_revision
+            && e.revision < minimum
+        {
+            return Err(TrustError::Rollback {
+                found: e.revision,
+                minimum,
+            });
+        }
+        if let Some(max_age) = self.max_age
+            && now.saturating_sub(e.issued_at) > max_age
+        {
+            return Err(TrustError::Expired {
+                issued_at: e.issued_at,
+                max_age,
+                now,
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks snapshot bytes' envelope — checksum, signature, organization, revision, age —
+    /// without decoding the payload.
+    pub fn verify(&self, bytes: &[u8], now: u64) -> Result<SnapshotMeta, TrustError> {
+        let opened = open(bytes)?;
+        self.check(&opened, now)?;
+        Ok(opened.meta())
+    }
+}
+
+impl Snapshot {
+    /// Decodes snapshot bytes that `trust` accepts at time `now`.
+    pub fn decode_trusted(bytes: &[u8], trust: &Trust, now: u64) -> Result<Snapshot, TrustError> {
+        trust.verify(bytes, now)?;
+        Ok(Snapshot::decode(bytes)?)
+    }
+}
+
+/// Signs snapshot bytes with an ed25519 secret key, replacing any signature they carried.
+pub fn sign(bytes: &[u8], key_id: &str, secret: &[u8; 32]) -> Result<Vec<u8>, DecodeError> {
+    use ed25519_dalek::Signer;
+    let opened = open(bytes)?;
+    let e = &opened.envelope;
+    let message = signed_message(e.organization, e.revision, e.issued_at, &e.checksum);
+    let signature = ed25519_dalek::SigningKey::from_bytes(secret).sign(&message);
+    Ok(seal_signed(
+        e.organization,
+        e.revision,
+        e.issued_at,
+        e.payload,
+        Some((key_id, &signature.to_bytes())),
+    ))
+}
+
+/// The public key of an ed25519 secret key.
+pub fn public_key(secret: &[u8; 32]) -> [u8; 32] {
+    ed25519_dalek::SigningKey::from_bytes(secret)
+        .verifying_key()
+        .to_bytes()
+}
