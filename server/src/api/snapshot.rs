@@ -1,0 +1,240 @@
+//! Serving published snapshots: the full snapshot with a strong ETag (`If-None-Match` →
+//! 304), deltas, the watch (long-poll until a newer revision is published), and per-user
+//! slices. Served from memory: once a revision is published, serving it needs no database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_AFTER};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::App;
+use super::error::{ApiError, clip};
+use super::extract::{Caller, Ids, Query};
+use crate::engine;
+use crate::publish::Published;
+
+/// The longest a watch waits.
+pub const MAX_WAIT_SECS: u64 = 60;
+
+/// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 says for it).
+fn matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+fn bytes_response(status: StatusCode, bytes: Bytes, etag: &str, revision: u64) -> Response {
+    let mut response = (status, bytes).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&revision.to_string()) {
+        h.insert("x-rolegate-revision", v);
+    }
+    response
+}
+
+fn full(published: &Published, headers: &HeaderMap) -> Response {
+    if matches(headers, &published.etag) {
+        not_modified(published)
+    } else {
+        bytes_response(
+            StatusCode::OK,
+            published.bytes.clone(),
+            &published.etag,
+            published.revision,
+        )
+    }
+}
+
+fn not_modified(published: &Published) -> Response {
+    bytes_response(
+        StatusCode::NOT_MODIFIED,
+        Bytes::new(),
+        &published.etag,
+        published.revision,
+    )
+}
+
+/// The latest published snapshot, or why there is none yet.
+async fn latest(app: &App, caller: &Caller, org: &str) -> Result<Arc<Published>, ApiError> {
+    caller.within(org)?;
+    if let Some(p) = app.publisher.latest(org) {
+        return Ok(p);
+    }
+    // Nothing in memory: either no such organization, or not published yet (for example,
+    // written by another server process); wake its publisher either way.
+    match app.store.revision(org).await? {
+        None => Err(ApiError::organization_not_found(org)),
+        Some(revision) => {
+            app.publisher.notify(org, revision);
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not-published",
+                format!("organization `{org}` has no published snapshot yet; try again"),
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchQuery {
+    after: Option<u64>,
+    wait: Option<u64>,
+}
+
+pub async fn snapshot(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Ids(org): Ids<String>,
+    Query(q): Query<WatchQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let published = latest(&app, &caller, &org).await?;
+    let Some(after) = q.after else {
+        return Ok(full(&published, &headers));
+    };
+    if published.revision > after {
+        return Ok(full(&published, &headers));
+    }
+    let wait = q.wait.unwrap_or(0).min(MAX_WAIT_SECS);
+    if wait == 0 {
+        return Ok(not_modified(&published));
+    }
+    // Bounded: each watcher holds a permit for as long as it waits.
+    let Ok(_permit) = app.watchers.try_acquire() else {
+        let mut response = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too-many-watchers",
+            "too many clients are watching; try again",
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        return Ok(response);
+    };
+    let mut rx = app.publisher.subscribe(&org);
+    let newer = tokio::time::timeout(Duration::from_secs(wait), async {
+        loop {
+            if let Some(p) = rx.borrow_and_update().clone()
+                && p.revision > after
+            {
+                return Some(p);
+            }
+            if rx.changed().await.is_err() {
+                return None;
+            }
+        }
+    })
+    .await;
+    Ok(match newer {
+        Ok(Some(p)) => full(&p, &headers),
+        _ => not_modified(&app.publisher.latest(&org).unwrap_or(published)),
+    })
+}
+
+/// `snapshot.delta-{base}`: the delta from `base` to the current snapshot.
+pub async fn file(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Ids((org, file)): Ids<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(base) = file
+        .strip_prefix("snapshot.delta-")
+        .and_then(|b| b.parse::<u64>().ok())
+    else {
+        caller.within(&org)?;
+        return Err(ApiError::not_found("not-found", "no such route"));
+    };
+    let published = latest(&app, &caller, &org).await?;
+    let Some((bytes, etag)) = published.deltas.get(&base) else {
+        return Err(ApiError::not_found(
+            "delta-not-found",
+            format!(
+                "no delta from revision `{base}` to revision `{}`",
+                published.revision
+            ),
+        ));
+    };
+    if matches(&headers, etag) {
+        return Ok(bytes_response(
+            StatusCode::NOT_MODIFIED,
+            Bytes::new(),
+            etag,
+            published.revision,
+        ));
+    }
+    Ok(bytes_response(
+        StatusCode::OK,
+        bytes.clone(),
+        etag,
+        published.revision,
+    ))
+}
+
+/// A user's signed slice of the latest published snapshot: the caller's own, or anyone's
+/// for an Organization Owner or Administrator.
+pub async fn slice(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Ids((org, user)): Ids<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let published = latest(&app, &caller, &org).await?;
+    let snapshot = published.snapshot.clone();
+    if caller.actor() != user && !engine::is_organization_manager(&snapshot, caller.actor()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not-authorized",
+            format!(
+                "user `{}` may not read the slice of user `{}`",
+                caller.actor(),
+                clip(&user)
+            ),
+        ));
+    }
+    if snapshot.user(&user).is_none() {
+        return Err(ApiError::not_found(
+            "unknown-user",
+            format!("unknown user `{}`", clip(&user)),
+        ));
+    }
+    let key = app.publisher.key().clone();
+    let bytes = tokio::task::spawn_blocking(move || engine::slice_signed(&snapshot, &user, &key))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let etag = format!("\"{}\"", crate::clock::sha256_hex(&bytes));
+    if matches(&headers, &etag) {
+        return Ok(bytes_response(
+            StatusCode::NOT_MODIFIED,
+            Bytes::new(),
+            &etag,
+            published.revision,
+        ));
+    }
+    Ok(bytes_response(
+        StatusCode::OK,
+        Bytes::from(bytes),
+        &etag,
+        published.revision,
+    ))
+}

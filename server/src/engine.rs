@@ -1,0 +1,457 @@
+//! Every call into `rolegate-core`, in one place.
+//!
+//! The core's signatures move now and then (signing a slice will name its user, `Trust` gains
+//! an explicit unsigned mode, a settings operation is coming): adapting the server to them is
+//! meant to be a change to this file only. The rest of the server names core types through
+//! the re-exports below and calls the functions here.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use rolegate_core::ffi::Code;
+pub use rolegate_core::{
+    AdminError, AuditRecord, Change, CompileError, DecodeError, DeltaError, Operation, Policy,
+    QueryError, ResourceKey, RoleKind, ScopeLevel, Settings, SliceError, Snapshot, User,
+};
+use rolegate_core::{CompileOptions, Request, ResourceRef, RoleFilter};
+
+/// The ed25519 key the server signs snapshots and slices with.
+#[derive(Clone)]
+pub struct SigningKey {
+    /// The key id stamped on signatures.
+    pub id: String,
+    /// The 32-byte secret.
+    pub secret: [u8; 32],
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the secret.
+        f.debug_struct("SigningKey").field("id", &self.id).finish()
+    }
+}
+
+/// The public half of a signing key.
+pub fn public_key(secret: &[u8; 32]) -> [u8; 32] {
+    rolegate_core::public_key(secret)
+}
+
+/// Whether `id` is an id the core accepts (non-empty, bounded, no whitespace or controls).
+/// Path and query ids are checked with this before they reach a query.
+pub fn valid_id(id: &str) -> bool {
+    rolegate_core::ids::check_id(id).is_ok()
+}
+
+/// Every rule `policy` breaks; empty when it compiles.
+pub fn validate(policy: &Policy) -> Vec<CompileError> {
+    rolegate_core::validate(policy)
+}
+
+/// The policy compiled and decoded, stamped with `revision` and `issued_at`.
+pub fn compile_snapshot(
+    policy: &Policy,
+    revision: u64,
+    issued_at: u64,
+) -> Result<Snapshot, CompileError> {
+    rolegate_core::compile_snapshot(
+        policy,
+        &CompileOptions {
+            revision,
+            issued_at,
+        },
+    )
+}
+
+/// Why a snapshot could not be published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The policy does not compile (it always should: every change was validated).
+    #[error("the policy does not compile: {0}")]
+    Compile(#[from] CompileError),
+    /// The compiled bytes could not be signed or decoded.
+    #[error("the snapshot could not be signed: {0}")]
+    Sign(#[from] DecodeError),
+    /// A delta could not be computed.
+    #[error("the delta could not be computed: {0}")]
+    Delta(#[from] DeltaError),
+    /// A slice could not be made.
+    #[error("{0}")]
+    Slice(#[from] SliceError),
+}
+
+/// Compiles `policy` at `revision`, issued at `issued_at`, signed with `key`.
+pub fn compile_signed(
+    policy: &Policy,
+    revision: u64,
+    issued_at: u64,
+    key: &SigningKey,
+) -> Result<Vec<u8>, PublishError> {
+    let bytes = rolegate_core::compile(
+        policy,
+        &CompileOptions {
+            revision,
+            issued_at,
+        },
+    )?;
+    Ok(rolegate_core::sign(&bytes, &key.id, &key.secret)?)
+}
+
+/// Decodes snapshot bytes (any bytes: a snapshot or a typed error).
+pub fn decode(bytes: &[u8]) -> Result<Snapshot, DecodeError> {
+    Snapshot::decode(bytes)
+}
+
+/// The delta that rebuilds `new` from `old`.
+pub fn diff(old: &[u8], new: &[u8]) -> Result<Vec<u8>, DeltaError> {
+    rolegate_core::diff(old, new)
+}
+
+/// `user`'s signed slice of `snapshot`.
+pub fn slice_signed(
+    snapshot: &Snapshot,
+    user: &str,
+    key: &SigningKey,
+) -> Result<Vec<u8>, PublishError> {
+    let bytes = snapshot.slice(user)?;
+    Ok(rolegate_core::sign(&bytes, &key.id, &key.secret)?)
+}
+
+// ---- admin operations ----
+
+/// Whether any text in `value` holds a NUL character. PostgreSQL cannot store one in TEXT
+/// (SQLite can), and the core accepts it in names and emails: such input is refused up
+/// front, so both databases accept exactly the same operations.
+pub fn has_nul<T: Serialize>(value: &T) -> bool {
+    serde_json::to_string(value).is_ok_and(|s| s.contains("\\u0000"))
+}
+
+/// An applied operation: the new policy and what changed.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The policy after the operation (its revision bumped by one).
+    pub policy: Policy,
+    /// The core's audit record.
+    pub record: AuditRecord,
+}
+
+/// Why an operation was refused.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Refusal {
+    /// A rule of the core refused it.
+    #[error("{0}")]
+    Rule(AdminError),
+    /// The core's change does not account for the whole difference between the policies
+    /// before and after: writing it would make the database disagree with the core.
+    #[error("operation `{0}` changes more than its change record says; refusing to store it")]
+    Incomplete(&'static str),
+}
+
+/// Applies `operation` by `actor` at `at` (Unix seconds).
+pub fn apply(
+    policy: &Policy,
+    actor: &str,
+    operation: &Operation,
+    at: u64,
+) -> Result<Applied, Refusal> {
+    // The core judges who asks first: an actor who may not act hears only that.
+    let applied = rolegate_core::apply(policy, actor, operation, at).map_err(Refusal::Rule)?;
+    let expected = crate::store::rows::with_change(policy, &applied.record.change);
+    if !crate::store::rows::same_state(&expected, &applied.policy) {
+        return Err(Refusal::Incomplete(operation.describe()));
+    }
+    Ok(Applied {
+        policy: applied.policy,
+        record: applied.record,
+    })
+}
+
+/// A dry run, ready to serialize.
+#[derive(Debug, Clone, Serialize)]
+pub struct DryRunView {
+    /// The revision the organization would move to.
+    pub revision: u64,
+    /// Whether the operation would be applied.
+    pub accepted: bool,
+    /// The change it would make (empty when the actor may not act at all).
+    pub change: Change,
+    /// Every rule it would break, with the codes the API's errors use.
+    pub violations: Vec<Violation>,
+}
+
+/// One broken rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Violation {
+    /// The stable code.
+    pub code: &'static str,
+    /// The message.
+    pub message: String,
+}
+
+/// Tries `operation` by `actor` without changing anything. (A refused actor's dry run holds
+/// only that refusal and no change: the core sees to it.)
+pub fn dry_run(policy: &Policy, actor: &str, operation: &Operation) -> DryRunView {
+    let dry = rolegate_core::dry_run(policy, actor, operation);
+    DryRunView {
+        revision: dry.revision,
+        accepted: dry.violations.is_empty(),
+        change: dry.change,
+        violations: dry
+            .violations
+            .iter()
+            .map(|e| Violation {
+                code: e.code().as_str(),
+                message: e.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// Whether a refusal is about who asked (403) rather than the organization's rules.
+pub fn refusal_is_authorization(e: &AdminError) -> bool {
+    matches!(e.code(), Code::NotAuthorized | Code::MorePowerful)
+}
+
+/// Whether a refusal protects the organization's current state (409) rather than rejecting
+/// a request that could never be valid (422).
+pub fn refusal_is_conflict(e: &AdminError) -> bool {
+    matches!(
+        e.code(),
+        Code::LastOrganizationOwner
+            | Code::AccountOwnerProtected
+            | Code::AlreadyAssigned
+            | Code::NothingToRemove
+            | Code::AlreadyOwner
+            | Code::UserExists
+            | Code::BuiltInCapExceeded
+            | Code::OwnerCount
+            | Code::RevisionExhausted
+    )
+}
+
+/// The users holding Organization Owner, by id.
+pub fn organization_owners(policy: &Policy) -> Vec<String> {
+    let mut owners: Vec<String> = policy
+        .assignments
+        .iter()
+        .filter(|a| {
+            a.role == rolegate_core::catalog::ORGANIZATION_OWNER
+                && a.scope == policy.organization.id
+        })
+        .map(|a| a.user.clone())
+        .collect();
+    owners.sort();
+    owners
+}
+
+// ---- questions, answered from a compiled snapshot ----
+
+/// Whether `user` holds Organization Owner or Organization Administrator.
+pub fn is_organization_manager(snapshot: &Snapshot, user: &str) -> bool {
+    let org = snapshot.organization();
+    snapshot.user_assignments(user).is_some_and(|held| {
+        held.iter().any(|a| {
+            a.scope == org
+                && (a.role == rolegate_core::catalog::ORGANIZATION_OWNER
+                    || a.role == rolegate_core::catalog::ORGANIZATION_ADMINISTRATOR)
+        })
+    })
+}
+
+/// Serializes a core value (views, decisions) to JSON.
+fn json(value: impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Directory search: users matching `query`, each with their assignment rows.
+pub fn search_users(snapshot: &Snapshot, query: &str) -> Vec<Value> {
+    snapshot.search_users(query).into_iter().map(json).collect()
+}
+
+/// One user's directory entry: assignments grouped by scope.
+pub fn directory_entry(snapshot: &Snapshot, user: &str) -> Option<Value> {
+    snapshot.directory_entry(user).map(json)
+}
+
+/// The role catalog, filtered.
+pub fn find_roles(
+    snapshot: &Snapshot,
+    kind: Option<RoleKind>,
+    product: Option<&str>,
+    level: Option<ScopeLevel>,
+) -> Vec<Value> {
+    snapshot
+        .roles_matching(&RoleFilter {
+            kind,
+            product,
+            level,
+        })
+        .into_iter()
+        .map(json)
+        .collect()
+}
+
+/// One role with its permissions expanded.
+pub fn role_details(snapshot: &Snapshot, role: &str) -> Option<Value> {
+    snapshot.role_details(role).map(json)
+}
+
+/// A decision request as the API takes it.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// The user.
+    pub user: String,
+    /// The permission.
+    pub permission: String,
+    /// The scope.
+    pub scope: String,
+    /// The resource, for resource-based roles.
+    #[serde(default)]
+    pub resource: Option<ResourceKey>,
+}
+
+impl Question {
+    fn request(&self) -> Request<'_> {
+        let base = Request::new(&self.user, &self.permission, &self.scope);
+        match &self.resource {
+            Some(r) => base.on(&r.resource_type, &r.id),
+            None => base,
+        }
+    }
+}
+
+fn resource_ref(resource: Option<&ResourceKey>) -> Option<ResourceRef<'_>> {
+    resource.map(|r| ResourceRef {
+        resource_type: &r.resource_type,
+        id: &r.id,
+    })
+}
+
+/// The decision, as JSON (`{allowed, revision, reason}`).
+pub fn check(snapshot: &Snapshot, question: &Question) -> Value {
+    json(snapshot.check(&question.request()))
+}
+
+/// The decision with its surroundings.
+pub fn explain(snapshot: &Snapshot, question: &Question) -> Value {
+    json(snapshot.explain(&question.request()))
+}
+
+/// A user's effective permissions at a scope.
+pub fn effective_permissions(
+    snapshot: &Snapshot,
+    user: &str,
+    scope: &str,
+    resource: Option<&ResourceKey>,
+) -> Result<Vec<String>, QueryError> {
+    Ok(snapshot
+        .effective_permissions(user, scope, resource_ref(resource))?
+        .into_iter()
+        .map(str::to_string)
+        .collect())
+}
+
+/// Who may do `permission` at `scope`.
+pub fn who_can(
+    snapshot: &Snapshot,
+    permission: &str,
+    scope: &str,
+    resource: Option<&ResourceKey>,
+) -> Result<Vec<Value>, QueryError> {
+    Ok(snapshot
+        .who_can(permission, scope, resource_ref(resource))?
+        .into_iter()
+        .map(json)
+        .collect())
+}
+
+/// Every scope where `user` has `permission`.
+pub fn scopes_with(
+    snapshot: &Snapshot,
+    user: &str,
+    permission: &str,
+    resource: Option<&ResourceKey>,
+) -> Result<Vec<Value>, QueryError> {
+    Ok(snapshot
+        .scopes_with(user, permission, resource_ref(resource))?
+        .into_iter()
+        .map(json)
+        .collect())
+}
+
+/// Counts of a policy's parts, for import audit records.
+pub fn counts(policy: &Policy) -> BTreeMap<&'static str, usize> {
+    BTreeMap::from([
+        ("accounts", policy.accounts.len()),
+        ("subaccounts", policy.subaccounts.len()),
+        ("users", policy.users.len()),
+        ("roles", policy.roles.len()),
+        ("resources", policy.resources.len()),
+        ("assignments", policy.assignments.len()),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn acme() -> Policy {
+        serde_json::from_str(crate::serve::DEMO_POLICY).unwrap()
+    }
+
+    #[test]
+    fn the_change_accounts_for_every_applied_operation() {
+        let p = acme();
+        let owner = organization_owners(&p).remove(0);
+        let ops = [
+            Operation::RemoveUser {
+                user: "US21cb4e4be93c09542ffa73b2b5cb95ea".into(),
+            },
+            Operation::RenameUser {
+                user: "US21cb4e4be93c09542ffa73b2b5cb95ea".into(),
+                name: "D".into(),
+                email: Some("d@x".into()),
+            },
+            Operation::TransferOwnership {
+                account: "ACc769c2bd15500dd906102d9be97fdceb".into(),
+                to: "US21cb4e4be93c09542ffa73b2b5cb95ea".into(),
+            },
+        ];
+        for op in &ops {
+            let applied = apply(&p, &owner, op, 1).unwrap();
+            assert!(crate::store::rows::same_state(
+                &crate::store::rows::with_change(&p, &applied.record.change),
+                &applied.policy
+            ));
+        }
+    }
+
+    #[test]
+    fn an_unauthorized_actor_hears_only_that() {
+        let p = acme();
+        let op = Operation::RemoveUser {
+            user: "USnobody".into(),
+        };
+        let dana = "US21cb4e4be93c09542ffa73b2b5cb95ea";
+        match apply(&p, dana, &op, 1) {
+            Err(Refusal::Rule(e)) => assert_eq!(e.code(), Code::NotAuthorized),
+            other => panic!("{other:?}"),
+        }
+        let dry = dry_run(&p, dana, &op);
+        assert_eq!(dry.violations.len(), 1);
+        assert!(!dry.accepted);
+    }
+
+    #[test]
+    fn nul_is_found_in_any_text() {
+        let op = Operation::RenameUser {
+            user: "US1".into(),
+            name: "a\u{0}b".into(),
+            email: None,
+        };
+        assert!(has_nul(&op));
+        assert!(!has_nul(&acme()));
+    }
+}

@@ -1,0 +1,303 @@
+//! The publisher: after every committed revision, compile, sign, store the snapshot and the
+//! deltas to it, write them to the publish directory, and wake the watchers.
+//!
+//! One task per organization. Commits only raise a target revision (a `watch` channel), and
+//! the task always compiles the organization's *latest* state, so a burst coalesces: if
+//! revisions 5, 6 and 7 commit while 4 is being compiled, 7 is published next, with deltas
+//! from the last few published revisions (4 among them). The task also polls the database,
+//! so revisions committed by another server process get published and served here too.
+//!
+//! The latest published snapshot is kept in memory: serving it needs no database, so the
+//! last good snapshot keeps being served if the database goes away.
+
+mod dir;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use tokio::sync::watch;
+
+use crate::engine::{self, PublishError, SigningKey, Snapshot};
+use crate::store::{Store, StoreError, StoredSnapshot};
+
+pub use dir::DirError;
+
+/// Deltas are made from this many previously published revisions.
+const DELTA_BASES: u32 = 4;
+
+/// How often each organization's task looks for revisions committed elsewhere.
+const POLL: Duration = Duration::from_secs(2);
+
+/// A published snapshot, as served.
+#[derive(Debug)]
+pub struct Published {
+    /// Its revision.
+    pub revision: u64,
+    /// The signed snapshot bytes.
+    pub bytes: Bytes,
+    /// The strong ETag: `"` sha256 hex `"`.
+    pub etag: String,
+    /// The decoded snapshot (for slices).
+    pub snapshot: Arc<Snapshot>,
+    /// Deltas to this revision, by base revision: (bytes, ETag).
+    pub deltas: BTreeMap<u64, (Bytes, String)>,
+}
+
+/// Why a revision could not be published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublisherError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Compiling, signing or diffing failed.
+    #[error(transparent)]
+    Engine(#[from] PublishError),
+    /// A stored snapshot does not decode.
+    #[error("stored snapshot of revision `{revision}` does not decode: {code}")]
+    Stored {
+        /// The revision.
+        revision: u64,
+        /// The decode error's code.
+        code: &'static str,
+    },
+    /// The publish directory could not be written.
+    #[error(transparent)]
+    Dir(#[from] DirError),
+    /// A blocking task failed.
+    #[error("a publishing task failed: {0}")]
+    Task(String),
+}
+
+#[derive(Debug)]
+struct Channel {
+    committed: watch::Sender<u64>,
+    published: watch::Sender<Option<Arc<Published>>>,
+}
+
+/// The publisher of every organization of one server.
+#[derive(Debug)]
+pub struct Publisher {
+    store: Arc<Store>,
+    key: SigningKey,
+    dir: Option<PathBuf>,
+    channels: Mutex<HashMap<String, Arc<Channel>>>,
+    stop: watch::Sender<bool>,
+}
+
+fn quoted(sha256: &str) -> String {
+    format!("\"{sha256}\"")
+}
+
+impl Publisher {
+    /// A publisher signing with `key`, writing to `dir` if given. Call [`Publisher::resume`]
+    /// to serve what is already published and publish what is not.
+    pub fn new(store: Arc<Store>, key: SigningKey, dir: Option<PathBuf>) -> Arc<Publisher> {
+        Arc::new(Publisher {
+            store,
+            key,
+            dir,
+            channels: Mutex::new(HashMap::new()),
+            stop: watch::Sender::new(false),
+        })
+    }
+
+    /// The key snapshots are signed with.
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// For every organization in the database: loads its latest published snapshot into
+    /// memory and starts its task (which publishes the current revision if it is newer).
+    pub async fn resume(self: &Arc<Self>) -> Result<(), PublisherError> {
+        for org in self.store.organizations().await? {
+            let channel = self.channel(&org);
+            if let Some(stored) = self.store.latest_snapshot(&org).await? {
+                let published = self.published_from(&org, stored).await?;
+                channel.published.send_replace(Some(Arc::new(published)));
+            }
+            self.notify(&org, 0);
+        }
+        Ok(())
+    }
+
+    /// Stops every task.
+    pub fn shutdown(&self) {
+        self.stop.send_replace(true);
+    }
+
+    /// Says that `org` committed `revision`: its task will publish it (or a later one).
+    pub fn notify(self: &Arc<Self>, org: &str, revision: u64) {
+        let channel = self.channel(org);
+        channel.committed.send_if_modified(|target| {
+            if revision > *target {
+                *target = revision;
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    /// The latest published snapshot of `org`.
+    pub fn latest(&self, org: &str) -> Option<Arc<Published>> {
+        let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        channels.get(org).and_then(|c| c.published.borrow().clone())
+    }
+
+    /// A receiver that changes whenever `org` publishes.
+    pub fn subscribe(self: &Arc<Self>, org: &str) -> watch::Receiver<Option<Arc<Published>>> {
+        self.channel(org).published.subscribe()
+    }
+
+    fn channel(self: &Arc<Self>, org: &str) -> Arc<Channel> {
+        let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = channels.get(org) {
+            return c.clone();
+        }
+        let channel = Arc::new(Channel {
+            committed: watch::Sender::new(0),
+            published: watch::Sender::new(None),
+        });
+        channels.insert(org.to_string(), channel.clone());
+        tokio::spawn(self.clone().run(org.to_string(), channel.clone()));
+        channel
+    }
+
+    async fn run(self: Arc<Self>, org: String, channel: Arc<Channel>) {
+        let mut committed = channel.committed.subscribe();
+        let mut stop = self.stop.subscribe();
+        let mut failures = 0u32;
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            committed.mark_unchanged();
+            match self.publish(&org, &channel).await {
+                Ok(()) => failures = 0,
+                Err(e) => {
+                    failures = failures.saturating_add(1);
+                    eprintln!("rolegate-server: publishing `{org}` failed: {e}");
+                }
+            }
+            let pause = if failures > 0 {
+                Duration::from_millis(200u64.saturating_mul(u64::from(failures.min(10))))
+            } else {
+                POLL
+            };
+            tokio::select! {
+                _ = committed.changed() => {}
+                _ = stop.changed() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    /// Publishes the organization's current revision if it is newer than the published one.
+    async fn publish(&self, org: &str, channel: &Channel) -> Result<(), PublisherError> {
+        let published = channel
+            .published
+            .borrow()
+            .as_ref()
+            .map_or(0, |p| p.revision);
+        // Cheap check first: most polls find nothing new.
+        match self.store.revision(org).await? {
+            Some(r) if r > published => {}
+            _ => return Ok(()),
+        }
+        let state = self.store.current(org).await?;
+        let revision = state.revision;
+        let stored = match self.store.snapshot_at(org, revision).await? {
+            Some(s) => s,
+            None => {
+                let policy = state.policy.clone();
+                let key = self.key.clone();
+                let issued_at = crate::clock::now();
+                let bytes =
+                    blocking(move || engine::compile_signed(&policy, revision, issued_at, &key))
+                        .await??;
+                self.store
+                    .put_snapshot(org, revision, issued_at, &self.key.id, &bytes)
+                    .await?
+            }
+        };
+        for base in self
+            .store
+            .snapshots_before(org, revision, DELTA_BASES)
+            .await?
+        {
+            let new = stored.bytes.clone();
+            let delta =
+                blocking(move || engine::diff(&base.bytes, &new).map(|d| (base.revision, d)))
+                    .await?
+                    .map_err(PublishError::from)?;
+            self.store
+                .put_delta(org, delta.0, revision, &delta.1)
+                .await?;
+        }
+        let published = self.published_from(org, stored).await?;
+        if let Some(dir) = self.dir.clone() {
+            let org = org.to_string();
+            let bytes = published.bytes.clone();
+            let deltas: Vec<(u64, Bytes)> = published
+                .deltas
+                .iter()
+                .map(|(base, (d, _))| (*base, d.clone()))
+                .collect();
+            blocking(move || {
+                let refs: Vec<(u64, &[u8])> =
+                    deltas.iter().map(|(b, d)| (*b, d.as_ref())).collect();
+                dir::publish(&dir, &org, &bytes, &refs)
+            })
+            .await??;
+        }
+        channel.published.send_replace(Some(Arc::new(published)));
+        Ok(())
+    }
+
+    async fn published_from(
+        &self,
+        org: &str,
+        stored: StoredSnapshot,
+    ) -> Result<Published, PublisherError> {
+        let deltas = self
+            .store
+            .deltas_to(org, stored.revision)
+            .await?
+            .into_iter()
+            .filter_map(|d| {
+                let base = d.base?;
+                Some((base, (Bytes::from(d.bytes), quoted(&d.sha256))))
+            })
+            .collect();
+        let revision = stored.revision;
+        let bytes = Bytes::from(stored.bytes);
+        let decoded = {
+            let bytes = bytes.clone();
+            blocking(move || engine::decode(&bytes)).await?
+        }
+        .map_err(|e| PublisherError::Stored {
+            revision,
+            code: e.code().as_str(),
+        })?;
+        Ok(Published {
+            revision,
+            etag: quoted(&stored.sha256),
+            bytes,
+            snapshot: Arc::new(decoded),
+            deltas,
+        })
+    }
+}
+
+/// Runs CPU-bound work (compiling, signing, diffing, decoding, file writes) off the async
+/// workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PublisherError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| PublisherError::Task(e.to_string()))
+}

@@ -1,0 +1,209 @@
+//! The database: one schema and one set of migrations for SQLite and PostgreSQL.
+//!
+//! The store talks to both through sqlx's `Any` driver rather than through a trait with one
+//! implementation per database: every statement is written once in SQL both accept (`$N`
+//! placeholders, which sqlx's SQLite driver also binds; `ON CONFLICT … DO NOTHING`; TEXT,
+//! BIGINT and BYTEA columns), and the values are only integers, text and bytes, which `Any`
+//! carries. One code path means the SQLite tests and the PostgreSQL tests exercise the same
+//! statements, and there is no second implementation to drift.
+//!
+//! Writers are serialized twice: an in-process async mutex per organization (so writers of
+//! one server queue instead of racing), and a compare-and-swap of the organization's revision
+//! inside the transaction (so several servers on one PostgreSQL never lose an update).
+
+mod audit;
+mod clients;
+mod keys;
+mod load;
+pub(crate) mod rows;
+mod snapshots;
+mod write;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+use crate::engine::{CompileError, Policy, Snapshot};
+use rows::RowsError;
+
+pub use audit::{AuditEntry, AuditPage, AuditProblem, AuditReport, AuditRow, GENESIS};
+pub use clients::{ClientCredentials, ClientError, StoredClient};
+pub use keys::KeyPair;
+pub use snapshots::StoredSnapshot;
+pub use write::{Committed, ImportError, WriteError};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Why the store failed. Each names what it was doing.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed a statement.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Stored rows do not make a policy.
+    #[error("{0}")]
+    Corrupt(#[from] RowsError),
+    /// A value could not be rendered as JSON.
+    #[error("could not render JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A stored number is out of range.
+    #[error("stored number `{0}` is out of range")]
+    Range(i128),
+    /// There is no such organization.
+    #[error("organization `{0}` not found")]
+    UnknownOrganization(String),
+    /// Writers kept moving the organization's revision while it was being read.
+    #[error("organization `{0}` kept changing while it was being read")]
+    Unsettled(String),
+    /// The operating system had no randomness.
+    #[error("no randomness: {0}")]
+    Random(getrandom::Error),
+}
+
+/// One organization's state at one revision: the policy rebuilt from the tables, and its
+/// snapshot, compiled the first time someone asks.
+#[derive(Debug)]
+pub struct OrgState {
+    /// The organization's revision.
+    pub revision: u64,
+    /// The policy at that revision (`policy.revision == revision`).
+    pub policy: Arc<Policy>,
+    compiled: OnceLock<Result<Arc<Snapshot>, CompileError>>,
+}
+
+impl OrgState {
+    fn new(policy: Policy) -> OrgState {
+        OrgState {
+            revision: policy.revision,
+            policy: Arc::new(policy),
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The policy compiled at this revision (issued at 0: this snapshot answers queries and
+    /// is never published).
+    pub fn snapshot(&self) -> Result<Arc<Snapshot>, CompileError> {
+        self.compiled
+            .get_or_init(|| {
+                crate::engine::compile_snapshot(&self.policy, self.revision, 0).map(Arc::new)
+            })
+            .clone()
+    }
+}
+
+/// The database and the in-memory cache of organizations.
+#[derive(Debug)]
+pub struct Store {
+    pool: AnyPool,
+    /// One async mutex per organization: writers of this process queue on it.
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// The latest loaded state of each organization, replaced when the revision moves.
+    cache: Mutex<HashMap<String, Arc<OrgState>>>,
+}
+
+/// A database URL from what a user typed: `postgres://…` and `sqlite:…` as given, anything
+/// else a SQLite file path (created if missing).
+pub fn database_url(db: &str) -> String {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") || db.starts_with("sqlite:")
+    {
+        db.to_string()
+    } else {
+        format!("sqlite://{}?mode=rwc", Path::new(db).display())
+    }
+}
+
+pub(crate) fn to_i64(v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::Range(i128::from(v)))
+}
+
+pub(crate) fn to_u64(v: i64) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError::Range(i128::from(v)))
+}
+
+impl Store {
+    /// Connects to `db` (see [`database_url`]) and brings its schema up to date.
+    pub async fn open(db: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let url = database_url(db);
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+                        // WAL: readers never block the writer. FULL: a commit is on disk
+                        // before it is acknowledged. busy_timeout: writers of several
+                        // organizations wait for each other instead of failing.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store {
+            pool,
+            locks: Mutex::new(HashMap::new()),
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The connection pool.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn org_lock(&self, org: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.entry(org.to_string()).or_default().clone()
+    }
+
+    fn cached(&self, org: &str) -> Option<Arc<OrgState>> {
+        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.get(org).cloned()
+    }
+
+    fn remember(&self, state: Arc<OrgState>) {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let org = state.policy.organization.id.clone();
+        // Keep whichever is newer: a slow loader must not replace a fresher write.
+        match cache.get(&org) {
+            Some(old) if old.revision >= state.revision => {}
+            _ => {
+                cache.insert(org, state);
+            }
+        }
+    }
+
+    /// The organization's current state: from the cache when its revision is the
+    /// database's, otherwise reloaded (another process may have written).
+    pub async fn current(&self, org: &str) -> Result<Arc<OrgState>, StoreError> {
+        let revision = self
+            .revision(org)
+            .await?
+            .ok_or_else(|| StoreError::UnknownOrganization(org.to_string()))?;
+        if let Some(state) = self.cached(org)
+            && state.revision == revision
+        {
+            return Ok(state);
+        }
+        let state = Arc::new(OrgState::new(self.load(org).await?));
+        self.remember(state.clone());
+        Ok(state)
+    }
+}

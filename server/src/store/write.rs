@@ -1,0 +1,391 @@
+//! Committing changes: every change is one transaction holding the change's rows, the
+//! organization's revision bump and the audit row, and is acknowledged only after commit.
+
+use std::sync::Arc;
+
+use sqlx::{Any, Transaction};
+
+use super::audit::{AuditEntry, append};
+use super::rows::{self, AssignmentRow, PolicyRows};
+use super::{OrgState, Store, StoreError, to_i64};
+use crate::engine::{self, AuditRecord, CompileError, Operation, Policy, Refusal};
+
+/// How often a write is retried when another process committed between reading and writing.
+const WRITE_ATTEMPTS: usize = 50;
+
+/// A committed change.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// The organization's new revision.
+    pub revision: u64,
+    /// The core's record of the change.
+    pub record: AuditRecord,
+    /// The audit row's hash.
+    pub audit_hash: String,
+}
+
+/// Why a write was not committed. In every case nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The core's rules refused the operation.
+    #[error("{0}")]
+    Refused(Refusal),
+    /// The client's `If-Match` revision is not the current one.
+    #[error("revision `{expected}` is not current; the organization is at revision `{current}`")]
+    Stale {
+        /// What the client said.
+        expected: u64,
+        /// What it is.
+        current: u64,
+    },
+    /// A text of the operation holds a NUL character.
+    #[error("the operation's text holds a NUL character")]
+    NulText,
+    /// Other writers kept committing first.
+    #[error("organization `{0}` is too busy; try again")]
+    Busy(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a policy could not be imported. Nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// A text of the policy holds a NUL character.
+    #[error("the policy's text holds a NUL character")]
+    NulText,
+    /// The policy breaks rules; the first one.
+    #[error("the policy does not compile: {0}")]
+    Invalid(CompileError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+enum Outcome {
+    Done(String),
+    Conflict,
+}
+
+impl Store {
+    /// Applies `operation` by `actor` to the organization, at time `at`: judged by the core
+    /// against the current policy, then committed with the revision bump and audit row.
+    /// With `if_match`, the organization must be at that revision.
+    pub async fn write(
+        &self,
+        org: &str,
+        actor: &str,
+        operation: &Operation,
+        if_match: Option<u64>,
+        at: u64,
+    ) -> Result<Committed, WriteError> {
+        if engine::has_nul(operation) {
+            return Err(WriteError::NulText);
+        }
+        let lock = self.org_lock(org);
+        let _queued = lock.lock().await;
+        for _ in 0..WRITE_ATTEMPTS {
+            let state = self.current(org).await?;
+            if let Some(expected) = if_match
+                && expected != state.revision
+            {
+                return Err(WriteError::Stale {
+                    expected,
+                    current: state.revision,
+                });
+            }
+            let applied =
+                engine::apply(&state.policy, actor, operation, at).map_err(WriteError::Refused)?;
+            let entry = AuditEntry::Operation(Box::new(applied.record.clone()));
+            match self
+                .commit_change(org, state.revision, &applied.record, &entry, at, actor)
+                .await?
+            {
+                Outcome::Done(audit_hash) => {
+                    let revision = applied.policy.revision;
+                    self.remember(Arc::new(OrgState::new(applied.policy)));
+                    return Ok(Committed {
+                        revision,
+                        record: applied.record,
+                        audit_hash,
+                    });
+                }
+                Outcome::Conflict => {
+                    if let Some(expected) = if_match {
+                        let current = self.revision(org).await?.unwrap_or(expected);
+                        return Err(WriteError::Stale { expected, current });
+                    }
+                }
+            }
+        }
+        Err(WriteError::Busy(org.to_string()))
+    }
+
+    /// Moves the revision from `from` to `to` if nobody else moved it: `Ok(false)` when
+    /// another writer got there first.
+    async fn bump(
+        tx: &mut Transaction<'_, Any>,
+        org: &str,
+        from: u64,
+        to: u64,
+    ) -> Result<bool, StoreError> {
+        let n =
+            sqlx::query("UPDATE organizations SET revision = $3 WHERE id = $1 AND revision = $2")
+                .bind(org)
+                .bind(to_i64(from)?)
+                .bind(to_i64(to)?)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+        Ok(n == 1)
+    }
+
+    async fn commit_change(
+        &self,
+        org: &str,
+        from: u64,
+        record: &AuditRecord,
+        entry: &AuditEntry,
+        at: u64,
+        actor: &str,
+    ) -> Result<Outcome, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        // The bump is the transaction's first statement, so on SQLite the write lock is
+        // taken (waiting for `busy_timeout`) before anything is read.
+        let revision = from.saturating_add(1);
+        if !Self::bump(&mut tx, org, from, revision).await? {
+            tx.rollback().await?;
+            return Ok(Outcome::Conflict);
+        }
+        let change = &record.change;
+        for a in &change.removed {
+            let n = sqlx::query("DELETE FROM assignments WHERE organization = $1 AND id = $2")
+                .bind(org)
+                .bind(&a.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n != 1 {
+                // The tables moved under the cached policy: start over from the database.
+                tx.rollback().await?;
+                return Ok(Outcome::Conflict);
+            }
+        }
+        match (&change.user_before, &change.user_after) {
+            (Some(before), None) => {
+                sqlx::query("DELETE FROM users WHERE organization = $1 AND id = $2")
+                    .bind(org)
+                    .bind(&before.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            (None, Some(user)) => insert_user(&mut tx, org, user).await?,
+            (Some(_), Some(user)) => {
+                sqlx::query(
+                    "UPDATE users SET name = $3, email = $4 WHERE organization = $1 AND id = $2",
+                )
+                .bind(org)
+                .bind(&user.id)
+                .bind(&user.name)
+                .bind(&user.email)
+                .execute(&mut *tx)
+                .await?;
+            }
+            (None, None) => {}
+        }
+        for a in &change.added {
+            insert_assignment(&mut tx, org, &rows::assignment_row(a)).await?;
+        }
+        if let Some(settings) = &change.settings_after {
+            sqlx::query("UPDATE organizations SET settings = $2 WHERE id = $1")
+                .bind(org)
+                .bind(serde_json::to_string(settings).map_err(StoreError::from)?)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let hash = append(&mut tx, org, (Some(from), revision), at, actor, entry).await?;
+        tx.commit().await?;
+        Ok(Outcome::Done(hash))
+    }
+
+    /// Imports a whole policy as one audited revision by `actor` at `at`: a new
+    /// organization starts at the policy's own revision (at least 1), so snapshots of a
+    /// policy moved from a file into the server keep rising; an existing one has its contents
+    /// replaced, at its next revision (or the policy's, if higher). Returns the new revision.
+    pub async fn import(&self, policy: &Policy, actor: &str, at: u64) -> Result<u64, ImportError> {
+        if engine::has_nul(policy) {
+            return Err(ImportError::NulText);
+        }
+        if let Some(first) = engine::validate(policy).into_iter().next() {
+            return Err(ImportError::Invalid(first));
+        }
+        let rows = rows::to_rows(policy).map_err(StoreError::from)?;
+        let org = rows.id.clone();
+        let lock = self.org_lock(&org);
+        let _queued = lock.lock().await;
+        for _ in 0..WRITE_ATTEMPTS {
+            let from = self.revision(&org).await?;
+            let revision = from.unwrap_or(0).saturating_add(1).max(policy.revision);
+            let mut imported = policy.clone();
+            imported.revision = revision;
+            let entry = AuditEntry::Import {
+                revision,
+                at,
+                actor: actor.to_string(),
+                policy_sha256: crate::clock::sha256_hex(
+                    serde_json::to_string(&imported)
+                        .map_err(StoreError::from)?
+                        .as_bytes(),
+                ),
+                counts: engine::counts(policy)
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            };
+            let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
+            let claimed = match from {
+                Some(from) => {
+                    if Self::bump(&mut tx, &org, from, revision).await? {
+                        replace_contents(&mut tx, &rows).await?;
+                        true
+                    } else {
+                        false
+                    }
+                }
+                None => {
+                    let n = sqlx::query(
+                        "INSERT INTO organizations (id, name, revision, settings, permissions, \
+                         created_at) VALUES ($1, $2, $6, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(&org)
+                    .bind(&rows.name)
+                    .bind(&rows.settings)
+                    .bind(&rows.permissions)
+                    .bind(to_i64(at)?)
+                    .bind(to_i64(revision)?)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?
+                    .rows_affected();
+                    n == 1
+                }
+            };
+            if !claimed {
+                tx.rollback().await.map_err(StoreError::from)?;
+                continue;
+            }
+            insert_contents(&mut tx, &rows).await?;
+            append(&mut tx, &org, (from, revision), at, actor, &entry).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            self.remember(Arc::new(OrgState::new(imported)));
+            return Ok(revision);
+        }
+        Err(ImportError::Store(StoreError::Unsettled(org)))
+    }
+}
+
+async fn insert_user(
+    tx: &mut Transaction<'_, Any>,
+    org: &str,
+    user: &engine::User,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO users (organization, id, name, email) VALUES ($1, $2, $3, $4)")
+        .bind(org)
+        .bind(&user.id)
+        .bind(&user.name)
+        .bind(&user.email)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_assignment(
+    tx: &mut Transaction<'_, Any>,
+    org: &str,
+    a: &AssignmentRow,
+) -> Result<(), StoreError> {
+    let (resource_type, resource_id) = a.resource.clone().unzip();
+    sqlx::query(
+        "INSERT INTO assignments (organization, id, user_id, role, scope, resource_type, \
+         resource_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(org)
+    .bind(&a.id)
+    .bind(&a.user)
+    .bind(&a.role)
+    .bind(&a.scope)
+    .bind(resource_type)
+    .bind(resource_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Empties an organization's contents and updates its own row (already bumped).
+async fn replace_contents(
+    tx: &mut Transaction<'_, Any>,
+    rows: &PolicyRows,
+) -> Result<(), StoreError> {
+    // Assignments first: they reference users.
+    for table in ["assignments", "users", "roles", "resources", "accounts"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE organization = $1"))
+            .bind(&rows.id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query(
+        "UPDATE organizations SET name = $2, settings = $3, permissions = $4 WHERE id = $1",
+    )
+    .bind(&rows.id)
+    .bind(&rows.name)
+    .bind(&rows.settings)
+    .bind(&rows.permissions)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_contents(
+    tx: &mut Transaction<'_, Any>,
+    rows: &PolicyRows,
+) -> Result<(), StoreError> {
+    let org = rows.id.as_str();
+    for s in &rows.scopes {
+        sqlx::query(
+            "INSERT INTO accounts (organization, id, name, parent) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org)
+        .bind(&s.id)
+        .bind(&s.name)
+        .bind(s.parent.clone())
+        .execute(&mut **tx)
+        .await?;
+    }
+    for u in &rows.users {
+        insert_user(tx, org, u).await?;
+    }
+    for (id, definition) in &rows.roles {
+        sqlx::query("INSERT INTO roles (organization, id, definition) VALUES ($1, $2, $3)")
+            .bind(org)
+            .bind(id)
+            .bind(definition)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for r in &rows.resources {
+        sqlx::query(
+            "INSERT INTO resources (organization, resource_type, id, name) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org)
+        .bind(&r.resource_type)
+        .bind(&r.id)
+        .bind(&r.name)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for a in &rows.assignments {
+        insert_assignment(tx, org, a).await?;
+    }
+    Ok(())
+}
