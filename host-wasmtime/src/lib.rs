@@ -42,3 +42,4 @@ pub use engine::{EMBEDDED_GUEST, Engine, EngineConfig};
 pub use error::{Cause, HostError};
 pub use limits::Limits;
 pub use syncer::{Source, SyncConfig, SyncError, SyncOutcome, SyncStatus, Syncer};
+pub use watch::ClientCredentials;

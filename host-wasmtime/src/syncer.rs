@@ -13,7 +13,7 @@ use rolegate_core::{Snapshot, Trust};
 use crate::authorizer::{Authorizer, Prepared, now};
 use crate::engine::Engine;
 use crate::error::HostError;
-use crate::watch::{Delta, Fetched, Request};
+use crate::watch::{ClientCredentials, Delta, Fetched, Request, Token, token};
 
 /// Where snapshots come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +60,9 @@ pub struct SyncConfig {
     /// Largest delta accepted, in bytes: far below the snapshot cap, since a delta only
     /// carries what changed. Default 16 MiB.
     pub max_delta_bytes: u64,
+    /// For HTTP sources that need a bearer token (a `rolegate serve` snapshot URL): OAuth
+    /// client credentials; the token is fetched and renewed by the syncer. Default `None`.
+    pub credentials: Option<ClientCredentials>,
 }
 
 impl SyncConfig {
@@ -77,6 +80,7 @@ impl SyncConfig {
             watch: None,
             max_snapshot_bytes: 256 << 20,
             max_delta_bytes: 16 << 20,
+            credentials: None,
         }
     }
 }
@@ -168,6 +172,8 @@ struct State {
     floor: u64,
     /// Whether the source answered the last request as a watch.
     watching: bool,
+    /// The bearer token for the source, when it needs one.
+    token: Option<Token>,
 }
 
 struct Inner {
@@ -436,11 +442,15 @@ impl Inner {
         let served = current.as_ref().map(Authorizer::revision);
         // Checked inside the guest: keys and signature, organization, revision, age.
         let trust = self.pull_trust(current.as_ref(), floor);
-        let fetched = match current.as_ref().map(|a| self.via_delta(a, &trust)) {
+        let bearer = self.bearer()?;
+        let fetched = match current
+            .as_ref()
+            .map(|a| self.via_delta(a, &trust, bearer.clone()))
+        {
             Some(Via::Rebuilt(bytes, etag)) => Some((bytes, Tag::Etag(etag))),
             // A watch on the delta ended with nothing newer: nothing to fetch either.
             Some(Via::NotModified) => return Ok(SyncOutcome::Unchanged),
-            Some(Via::Full) | None => self.fetch(served)?,
+            Some(Via::Full) | None => self.fetch(served, bearer)?,
         };
         let Some((bytes, tag)) = fetched else {
             return Ok(SyncOutcome::Unchanged);
@@ -495,26 +505,43 @@ impl Inner {
         }
     }
 
-    fn request(&self) -> Request<'_> {
+    fn request(&self, bearer: Option<String>) -> Request<'_> {
         Request {
             agent: &self.agent,
             watch: self.config.watch,
             max_snapshot_bytes: self.config.max_snapshot_bytes,
             max_delta_bytes: self.config.max_delta_bytes,
+            bearer,
         }
+    }
+
+    /// The bearer token to send, fetched or renewed when due; `None` without credentials.
+    fn bearer(&self) -> Result<Option<String>, SyncError> {
+        let Some(credentials) = &self.config.credentials else {
+            return Ok(None);
+        };
+        if let Some(t) = &self.lock().token
+            && Instant::now() < t.renew_at
+        {
+            return Ok(Some(t.value.clone()));
+        }
+        let fresh = token(&self.agent, credentials)?;
+        let value = fresh.value.clone();
+        self.lock().token = Some(fresh);
+        Ok(Some(value))
     }
 
     /// The snapshot after the served one, through a delta, when the source offers one that
     /// applies and whose envelope passes `trust` (rebuilt inside a throwaway guest); otherwise
     /// the pull goes to the snapshot.
-    fn via_delta(&self, current: &Authorizer, trust: &Trust) -> Via {
+    fn via_delta(&self, current: &Authorizer, trust: &Trust, bearer: Option<String>) -> Via {
         let Source::Http(url) = &self.config.source else {
             return Via::Full;
         };
         if !self.config.deltas {
             return Via::Full;
         }
-        let (delta, etag) = match self.request().delta(url, current.revision()) {
+        let (delta, etag) = match self.request(bearer).delta(url, current.revision()) {
             Ok((answer, watching)) => {
                 self.lock().watching = watching;
                 match answer {
@@ -533,7 +560,11 @@ impl Inner {
     }
 
     /// New bytes from the source, or `None` when it says nothing changed.
-    fn fetch(&self, served: Option<u64>) -> Result<Option<(Vec<u8>, Tag)>, SyncError> {
+    fn fetch(
+        &self,
+        served: Option<u64>,
+        bearer: Option<String>,
+    ) -> Result<Option<(Vec<u8>, Tag)>, SyncError> {
         match &self.config.source {
             Source::File(path) => {
                 let failed = |e: std::io::Error| SyncError::Fetch {
@@ -553,7 +584,12 @@ impl Inner {
             }
             Source::Http(url) => {
                 let etag = self.lock().etag.clone();
-                let fetched = self.request().snapshot(url, served, etag.as_deref())?;
+                let fetched = self.request(bearer).snapshot(url, served, etag.as_deref());
+                if matches!(fetched, Err(SyncError::Status(401))) {
+                    // The token was refused (revoked, or the server restarted): renew next time.
+                    self.lock().token = None;
+                }
+                let fetched = fetched?;
                 self.lock().watching = fetched.watching;
                 Ok(match fetched.body {
                     Fetched::NotModified => None,

@@ -27,6 +27,78 @@ pub(crate) struct Request<'a> {
     pub(crate) watch: Option<Duration>,
     pub(crate) max_snapshot_bytes: u64,
     pub(crate) max_delta_bytes: u64,
+    /// `Authorization: Bearer …`, when the source needs one.
+    pub(crate) bearer: Option<String>,
+}
+
+/// OAuth 2.0 client credentials for a source that needs a bearer token (a `rolegate serve`
+/// snapshot URL): the token is fetched from `token_url` and renewed before it expires.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientCredentials {
+    /// The token endpoint, such as `http://127.0.0.1:8080/v1/token`.
+    pub token_url: String,
+    /// The client id (`OQ…`).
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the secret.
+        f.debug_struct("ClientCredentials")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An access token and when to stop using it.
+pub(crate) struct Token {
+    pub(crate) value: String,
+    pub(crate) renew_at: std::time::Instant,
+}
+
+/// A fresh access token for `credentials`: requested now, renewed a minute before it
+/// expires (or halfway, for short-lived ones).
+pub(crate) fn token(
+    agent: &ureq::Agent,
+    credentials: &ClientCredentials,
+) -> Result<Token, SyncError> {
+    let failed = |source: crate::error::Cause| SyncError::Fetch {
+        from: credentials.token_url.clone(),
+        source,
+    };
+    let mut response = agent
+        .post(&credentials.token_url)
+        .send_form([
+            ("grant_type", "client_credentials"),
+            ("client_id", credentials.client_id.as_str()),
+            ("client_secret", credentials.client_secret.as_str()),
+        ])
+        .map_err(|e| failed(e.into()))?;
+    let status = response.status().as_u16();
+    if status != 200 {
+        return Err(SyncError::Status(status));
+    }
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(64 << 10)
+        .read_to_vec()
+        .map_err(|e| failed(e.into()))?;
+    let answer: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| failed(e.into()))?;
+    let value = answer["access_token"]
+        .as_str()
+        .ok_or_else(|| failed("the token answer has no access_token".into()))?
+        .to_owned();
+    let lives = answer["expires_in"].as_u64().unwrap_or(60);
+    let renew_in = lives.saturating_sub(60).max(lives / 2);
+    Ok(Token {
+        value,
+        renew_at: std::time::Instant::now() + Duration::from_secs(renew_in),
+    })
 }
 
 /// A snapshot request's answer.
@@ -120,6 +192,9 @@ impl Request<'_> {
         }
         let target = with_params(url, &params);
         let mut request = self.agent.get(&target);
+        if let Some(bearer) = &self.bearer {
+            request = request.header("Authorization", format!("Bearer {bearer}"));
+        }
         if let Some(etag) = etag {
             request = request.header("If-None-Match", etag);
         }
@@ -147,11 +222,11 @@ impl Request<'_> {
     /// answered as a watch.
     pub(crate) fn delta(&self, url: &str, base: u64) -> Result<(Delta, bool), SyncError> {
         let target = with_params(&delta_url(url, base), &self.wait_params());
-        let mut response = self
-            .agent
-            .get(&target)
-            .call()
-            .map_err(|e| fetch_failed(url, e))?;
+        let mut request = self.agent.get(&target);
+        if let Some(bearer) = &self.bearer {
+            request = request.header("Authorization", format!("Bearer {bearer}"));
+        }
+        let mut response = request.call().map_err(|e| fetch_failed(url, e))?;
         let watching = header(&response, WATCH_HEADER).is_some();
         let answer = match response.status().as_u16() {
             200 => {

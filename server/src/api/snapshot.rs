@@ -1,6 +1,18 @@
 //! Serving published snapshots: the full snapshot with a strong ETag (`If-None-Match` →
-//! 304), deltas, the watch (long-poll until a newer revision is published), and per-user
-//! slices. Served from memory: once a revision is published, serving it needs no database.
+//! 304), deltas, per-user slices, and the watch on each — a long poll held until a newer
+//! revision is published. Served from memory: once a revision is published, serving it needs
+//! no database.
+//!
+//! The watch protocol (what `rolegate-host`'s `Syncer` and the npm `SnapshotLoader` speak):
+//!
+//! - `GET …/snapshot?after=R&wait=S` — the snapshot as soon as one newer than `R` is published
+//!   (at once if it already is), or `304` after `S` seconds (at most [`MAX_WAIT_SECS`]);
+//! - `GET …/snapshot.delta-R?wait=S` — likewise, the delta from `R` to the newest revision;
+//!   `404` when no delta from `R` is kept (fetch the snapshot instead);
+//! - `GET …/users/{US}/slice?after=R&wait=S` — likewise, the user's signed slice;
+//! - every watch answer carries `Rolegate-Watch: S`, which tells a watching server from a
+//!   plain one, and a delta carries the ETag of the snapshot it rebuilds in
+//!   `Rolegate-Snapshot-ETag`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +32,63 @@ use crate::publish::Published;
 
 /// The longest a watch waits.
 pub const MAX_WAIT_SECS: u64 = 60;
+/// Marks a watch answer.
+const WATCH_HEADER: &str = "rolegate-watch";
+/// On a delta, the ETag of the snapshot it rebuilds.
+const SNAPSHOT_ETAG_HEADER: &str = "rolegate-snapshot-etag";
+
+/// Marks `response` as a watch answer that waited up to `wait` seconds.
+fn watching(mut response: Response, wait: u64) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+        response.headers_mut().insert(WATCH_HEADER, v);
+    }
+    response
+}
+
+/// The newest publication of `org` newer than `after`: `published` itself if it is, or the
+/// first one within `wait` seconds; `Ok(None)` when the wait ends with nothing newer. Each
+/// waiter holds one of the bounded watch permits.
+async fn newer_than(
+    app: &App,
+    org: &str,
+    published: Arc<Published>,
+    after: u64,
+    wait: u64,
+) -> Result<Option<Arc<Published>>, Response> {
+    if published.revision > after {
+        return Ok(Some(published));
+    }
+    if wait == 0 {
+        return Ok(None);
+    }
+    let Ok(_permit) = app.watchers.try_acquire() else {
+        let mut response = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too-many-watchers",
+            "too many clients are watching; try again",
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        return Err(response);
+    };
+    let mut rx = app.publisher.subscribe(org);
+    let newer = tokio::time::timeout(Duration::from_secs(wait), async {
+        loop {
+            if let Some(p) = rx.borrow_and_update().clone()
+                && p.revision > after
+            {
+                return Some(p);
+            }
+            if rx.changed().await.is_err() {
+                return None;
+            }
+        }
+    })
+    .await;
+    Ok(newer.ok().flatten())
+}
 
 /// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 says for it).
 fn matches(headers: &HeaderMap, etag: &str) -> bool {
@@ -110,51 +179,30 @@ pub async fn snapshot(
     let Some(after) = q.after else {
         return Ok(full(&published, &headers));
     };
-    if published.revision > after {
-        return Ok(full(&published, &headers));
-    }
     let wait = q.wait.unwrap_or(0).min(MAX_WAIT_SECS);
-    if wait == 0 {
-        return Ok(not_modified(&published));
-    }
-    // Bounded: each watcher holds a permit for as long as it waits.
-    let Ok(_permit) = app.watchers.try_acquire() else {
-        let mut response = ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "too-many-watchers",
-            "too many clients are watching; try again",
-        )
-        .into_response();
-        response
-            .headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from_static("1"));
-        return Ok(response);
-    };
-    let mut rx = app.publisher.subscribe(&org);
-    let newer = tokio::time::timeout(Duration::from_secs(wait), async {
-        loop {
-            if let Some(p) = rx.borrow_and_update().clone()
-                && p.revision > after
-            {
-                return Some(p);
-            }
-            if rx.changed().await.is_err() {
-                return None;
-            }
-        }
-    })
-    .await;
-    Ok(match newer {
-        Ok(Some(p)) => full(&p, &headers),
-        _ => not_modified(&app.publisher.latest(&org).unwrap_or(published)),
-    })
+    Ok(watching(
+        match newer_than(&app, &org, published.clone(), after, wait).await {
+            Ok(Some(p)) => full(&p, &headers),
+            Ok(None) => not_modified(&app.publisher.latest(&org).unwrap_or(published)),
+            Err(busy) => return Ok(busy),
+        },
+        wait,
+    ))
 }
 
-/// `snapshot.delta-{base}`: the delta from `base` to the current snapshot.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeltaQuery {
+    wait: Option<u64>,
+}
+
+/// `snapshot.delta-{base}`: the delta from `base` to the newest snapshot — with `?wait=S`, a
+/// watch that waits for a revision newer than `base`.
 pub async fn file(
     State(app): State<Arc<App>>,
     caller: Caller,
     Ids((org, file)): Ids<(String, String)>,
+    Query(q): Query<DeltaQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Some(base) = file
@@ -165,29 +213,40 @@ pub async fn file(
         return Err(ApiError::not_found("not-found", "no such route"));
     };
     let published = latest(&app, &caller, &org).await?;
+    let wait = q.wait.map(|w| w.min(MAX_WAIT_SECS));
+    let published = match newer_than(&app, &org, published.clone(), base, wait.unwrap_or(0)).await {
+        Ok(Some(p)) => p,
+        Ok(None) if wait.is_some() => {
+            return Ok(watching(not_modified(&published), wait.unwrap_or(0)));
+        }
+        Ok(None) => published,
+        Err(busy) => return Ok(busy),
+    };
+    let mark = |response| match wait {
+        Some(w) => watching(response, w),
+        None => response,
+    };
     let Some((bytes, etag)) = published.deltas.get(&base) else {
-        return Err(ApiError::not_found(
-            "delta-not-found",
-            format!(
-                "no delta from revision `{base}` to revision `{}`",
-                published.revision
-            ),
+        return Ok(mark(
+            ApiError::not_found(
+                "delta-not-found",
+                format!(
+                    "no delta from revision `{base}` to revision `{}`",
+                    published.revision
+                ),
+            )
+            .into_response(),
         ));
     };
-    if matches(&headers, etag) {
-        return Ok(bytes_response(
-            StatusCode::NOT_MODIFIED,
-            Bytes::new(),
-            etag,
-            published.revision,
-        ));
+    let mut response = if matches(&headers, etag) {
+        bytes_response(StatusCode::NOT_MODIFIED, Bytes::new(), etag, published.revision)
+    } else {
+        bytes_response(StatusCode::OK, bytes.clone(), etag, published.revision)
+    };
+    if let Ok(v) = HeaderValue::from_str(&published.etag) {
+        response.headers_mut().insert(SNAPSHOT_ETAG_HEADER, v);
     }
-    Ok(bytes_response(
-        StatusCode::OK,
-        bytes.clone(),
-        etag,
-        published.revision,
-    ))
+    Ok(mark(response))
 }
 
 /// A user's signed slice of the latest published snapshot: the caller's own, or anyone's
@@ -196,9 +255,19 @@ pub async fn slice(
     State(app): State<Arc<App>>,
     caller: Caller,
     Ids((org, user)): Ids<(String, String)>,
+    Query(q): Query<WatchQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let published = latest(&app, &caller, &org).await?;
+    let wait = q.wait.unwrap_or(0).min(MAX_WAIT_SECS);
+    let published = match q.after {
+        None => published,
+        Some(after) => match newer_than(&app, &org, published.clone(), after, wait).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return Ok(watching(not_modified(&published), wait)),
+            Err(busy) => return Ok(busy),
+        },
+    };
     let snapshot = published.snapshot.clone();
     if caller.actor() != user && !engine::is_organization_manager(&snapshot, caller.actor()) {
         return Err(ApiError::new(
@@ -223,18 +292,13 @@ pub async fn slice(
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
     let etag = format!("\"{}\"", crate::clock::sha256_hex(&bytes));
-    if matches(&headers, &etag) {
-        return Ok(bytes_response(
-            StatusCode::NOT_MODIFIED,
-            Bytes::new(),
-            &etag,
-            published.revision,
-        ));
-    }
-    Ok(bytes_response(
-        StatusCode::OK,
-        Bytes::from(bytes),
-        &etag,
-        published.revision,
-    ))
+    let response = if matches(&headers, &etag) {
+        bytes_response(StatusCode::NOT_MODIFIED, Bytes::new(), &etag, published.revision)
+    } else {
+        bytes_response(StatusCode::OK, Bytes::from(bytes), &etag, published.revision)
+    };
+    Ok(match q.after {
+        Some(_) => watching(response, wait),
+        None => response,
+    })
 }

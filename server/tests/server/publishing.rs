@@ -174,7 +174,16 @@ pub async fn run(db: Db) {
     let dana = t.client_as(DANA).await;
     let (status, _, own) = dana.bytes(&format!("/users/{DANA}/slice"), &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let slice = Snapshot::decode_trusted(&own, &trust, 0).unwrap();
+    // A slice is signed as Dana's slice: it never passes for the organization's snapshot.
+    assert_eq!(
+        Snapshot::decode_trusted(&own, &trust, 0).unwrap_err().code().as_str(),
+        "wrong-kind"
+    );
+    let as_dana = Trust {
+        slice_of: Some(DANA.to_string()),
+        ..trust.clone()
+    };
+    let slice = Snapshot::decode_trusted(&own, &as_dana, 0).unwrap();
     assert_eq!(slice.users().count(), 1);
     assert!(slice.user(DANA).is_some());
     let (status, _, _) = dana.bytes(&format!("/users/{SAM}/slice"), &[]).await;
