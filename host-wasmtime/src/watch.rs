@@ -87,8 +87,7 @@ pub(crate) fn token(
         .limit(64 << 10)
         .read_to_vec()
         .map_err(|e| failed(e.into()))?;
-    let answer: serde_json::Value =
-        serde_json::from_slice(&body).map_err(|e| failed(e.into()))?;
+    let answer: serde_json::Value = serde_json::from_slice(&body).map_err(|e| failed(e.into()))?;
     let value = answer["access_token"]
         .as_str()
         .ok_or_else(|| failed("the token answer has no access_token".into()))?

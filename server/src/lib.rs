@@ -19,11 +19,12 @@
 //!
 //! Module map: [`store`] is the database (schema, writes, audit chain, clients, keys,
 //! snapshots), [`api`] the HTTP routes and their errors, [`auth`] client secrets and access
-//! tokens, [`publish`] the publisher, `engine` every call into `rolegate-core`.
+//! tokens, [`publish`] the publisher, [`commands`] the command-line commands both binaries share, `engine` every call into `rolegate-core`.
 
 pub mod api;
 pub mod auth;
 mod clock;
+pub mod commands;
 mod engine;
 pub mod publish;
 mod serve;

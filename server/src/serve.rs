@@ -287,7 +287,7 @@ pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
 pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let server = start(options).await?;
     let url = server.url();
-    println!("rolegate-server listening on {url}");
+    println!("rolegate listening on {url}");
     if let Some(demo) = server.demo() {
         println!("database: {}", demo.db_url);
         println!("organization: {url}/v1/organizations/{}", demo.organization);

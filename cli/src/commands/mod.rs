@@ -73,6 +73,21 @@ pub enum Command {
     /// Browse the role catalog.
     #[command(subcommand)]
     Roles(RolesCommand),
+    /// Run the control plane: organizations in a database, the /v1 API, signed snapshots
+    /// published on every change.
+    #[cfg(feature = "server")]
+    Serve(rolegate_server::commands::ServeArgs),
+    /// A control-plane database's hash-chained audit log.
+    #[cfg(feature = "server")]
+    #[command(subcommand)]
+    Audit(rolegate_server::commands::AuditCommand),
+    /// A control-plane database's OAuth clients.
+    #[cfg(feature = "server")]
+    #[command(subcommand)]
+    Clients(rolegate_server::commands::ClientsCommand),
+    /// Store a policy file in a control-plane database as one audited revision.
+    #[cfg(feature = "server")]
+    Import(rolegate_server::commands::ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +143,19 @@ impl Command {
             Command::Users(UsersCommand::Show(a)) => directory::show_user(&a),
             Command::Roles(RolesCommand::List(a)) => directory::list_roles(&a),
             Command::Roles(RolesCommand::Show(a)) => directory::show_role(&a),
+            #[cfg(feature = "server")]
+            Command::Serve(a) => a.run().map_err(server_failure),
+            #[cfg(feature = "server")]
+            Command::Audit(c) => c.run().map_err(server_failure),
+            #[cfg(feature = "server")]
+            Command::Clients(c) => c.run().map_err(server_failure),
+            #[cfg(feature = "server")]
+            Command::Import(a) => a.run().map_err(server_failure),
         }
     }
+}
+
+#[cfg(feature = "server")]
+fn server_failure(e: rolegate_server::commands::CommandError) -> Failure {
+    Failure::new(e.to_string())
 }

@@ -239,7 +239,12 @@ pub async fn file(
         ));
     };
     let mut response = if matches(&headers, etag) {
-        bytes_response(StatusCode::NOT_MODIFIED, Bytes::new(), etag, published.revision)
+        bytes_response(
+            StatusCode::NOT_MODIFIED,
+            Bytes::new(),
+            etag,
+            published.revision,
+        )
     } else {
         bytes_response(StatusCode::OK, bytes.clone(), etag, published.revision)
     };
@@ -293,9 +298,19 @@ pub async fn slice(
         .map_err(ApiError::internal)?;
     let etag = format!("\"{}\"", crate::clock::sha256_hex(&bytes));
     let response = if matches(&headers, &etag) {
-        bytes_response(StatusCode::NOT_MODIFIED, Bytes::new(), &etag, published.revision)
+        bytes_response(
+            StatusCode::NOT_MODIFIED,
+            Bytes::new(),
+            &etag,
+            published.revision,
+        )
     } else {
-        bytes_response(StatusCode::OK, Bytes::from(bytes), &etag, published.revision)
+        bytes_response(
+            StatusCode::OK,
+            Bytes::from(bytes),
+            &etag,
+            published.revision,
+        )
     };
     Ok(match q.after {
         Some(_) => watching(response, wait),

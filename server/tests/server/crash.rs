@@ -30,7 +30,7 @@ async fn spawn(db: &Db) -> Spawned {
     let (mut url, mut id, mut secret) = (None, None, None);
     let read = async {
         while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(u) = line.strip_prefix("rolegate-server listening on ") {
+            if let Some(u) = line.strip_prefix("rolegate listening on ") {
                 url = Some(u.to_string());
             } else if let Some(v) = line.strip_prefix("client_id: ") {
                 id = Some(v.to_string());

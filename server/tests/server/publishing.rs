@@ -176,7 +176,10 @@ pub async fn run(db: Db) {
     assert_eq!(status, StatusCode::OK);
     // A slice is signed as Dana's slice: it never passes for the organization's snapshot.
     assert_eq!(
-        Snapshot::decode_trusted(&own, &trust, 0).unwrap_err().code().as_str(),
+        Snapshot::decode_trusted(&own, &trust, 0)
+            .unwrap_err()
+            .code()
+            .as_str(),
         "wrong-kind"
     );
     let as_dana = Trust {
