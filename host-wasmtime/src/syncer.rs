@@ -317,7 +317,12 @@ impl Drop for Syncer {
         self.inner.stop.store(true, Ordering::SeqCst);
         self.inner.wake.notify_all();
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            // A watch may hold its request open for the whole wait: let that thread finish on
+            // its own (it serves and persists nothing once stopped) rather than block the
+            // caller. A polling pull is bounded by the timeout and is waited for.
+            if self.inner.config.watch.is_none() {
+                let _ = thread.join();
+            }
         }
     }
 }
@@ -462,6 +467,10 @@ impl Inner {
         let revision = prepared.info().revision;
         if served.is_some_and(|s| revision <= s) {
             self.remember(tag);
+            return Ok(SyncOutcome::Unchanged);
+        }
+        if self.stop.load(Ordering::SeqCst) {
+            // The syncer was dropped while this pull was in flight.
             return Ok(SyncOutcome::Unchanged);
         }
         // Verified by the guest: now it may reach the disk, and only then be served.

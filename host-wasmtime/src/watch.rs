@@ -185,8 +185,10 @@ impl Request<'_> {
         etag: Option<&str>,
     ) -> Result<Answer, SyncError> {
         let mut params = Vec::new();
-        if let (Some(_), Some(served)) = (self.watch, served) {
-            params.push(("after", served.to_string()));
+        if self.watch.is_some() {
+            // With nothing served yet, `after=0` answers at once, and the answer already says
+            // whether the source watches.
+            params.push(("after", served.unwrap_or(0).to_string()));
             params.extend(self.wait_params());
         }
         let target = with_params(url, &params);

@@ -81,8 +81,10 @@ async fn newer_than(
             {
                 return Some(p);
             }
-            if rx.changed().await.is_err() {
-                return None;
+            tokio::select! {
+                changed = rx.changed() => if changed.is_err() { return None },
+                // Shutting down: answer "nothing newer" now; the client asks the next server.
+                () = app.publisher.stopped() => return None,
             }
         }
     })

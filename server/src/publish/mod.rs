@@ -128,6 +128,13 @@ impl Publisher {
         self.stop.send_replace(true);
     }
 
+    /// Resolves once [`shutdown`](Self::shutdown) is called, so that watches end with the
+    /// server instead of holding its graceful shutdown for their whole wait.
+    pub async fn stopped(&self) {
+        let mut stop = self.stop.subscribe();
+        let _ = stop.wait_for(|stopped| *stopped).await;
+    }
+
     /// Says that `org` committed `revision`: its task will publish it (or a later one).
     pub fn notify(self: &Arc<Self>, org: &str, revision: u64) {
         let channel = self.channel(org);

@@ -234,3 +234,22 @@ impl Api {
 pub async fn fingerprint(api: &Api) -> (u64, Vec<Value>) {
     (api.revision().await, api.audit(3).await)
 }
+
+/// A trust that requires the server's signature on the demo organization's snapshots.
+pub async fn trust_of(api: &Api) -> rolegate_core::Trust {
+    let (status, keys) = api.get("/keys").await;
+    assert_eq!(status, StatusCode::OK, "{keys}");
+    let key = &keys["keys"][0];
+    let hex = key["public_key_hex"].as_str().unwrap();
+    let mut public = [0u8; 32];
+    for (i, b) in public.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+    }
+    rolegate_core::Trust {
+        organization: Some(ACME.to_string()),
+        ..rolegate_core::Trust::signed_by(vec![rolegate_core::TrustedKey {
+            id: key["id"].as_str().unwrap().to_string(),
+            public,
+        }])
+    }
+}

@@ -13,6 +13,7 @@ mod attacks;
 mod concurrency;
 mod conformance;
 mod crash;
+mod enforcement;
 mod flows;
 mod harness;
 mod pg;

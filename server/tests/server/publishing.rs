@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use rolegate_core::{Snapshot, Trust, TrustedKey, apply_delta};
+use rolegate_core::{Snapshot, Trust, apply_delta};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -14,14 +14,6 @@ use crate::harness::*;
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap();
-    }
-    out
 }
 
 /// Polls until the published revision is at least `revision`; returns its bytes.
@@ -58,15 +50,7 @@ pub async fn run(db: Db) {
     assert_eq!(status, StatusCode::OK, "{keys}");
     let (_, org_keys) = api.get("/keys").await;
     assert_eq!(keys, org_keys);
-    let key = &keys["keys"][0];
-    let trust = Trust {
-        keys: vec![TrustedKey {
-            id: key["id"].as_str().unwrap().to_string(),
-            public: unhex(key["public_key_hex"].as_str().unwrap()),
-        }],
-        organization: Some(ACME.to_string()),
-        ..Trust::default()
-    };
+    let trust = trust_of(api).await;
     // Signatures are required (the default): the published snapshot carries one.
 
     // The snapshot: signed, strong ETag of its bytes, revision header, 304.
