@@ -214,3 +214,34 @@ fn file_sync_watches_for_changes_in_the_background() {
     }
     still_answers(&syncer);
 }
+
+#[test]
+fn watching_a_plain_web_server_falls_back_to_polling() {
+    // nginx ignores `?after=&wait=` and answers at once without `Rolegate-Watch`: the syncer
+    // notices, polls every `interval` with `If-None-Match`, and still picks up new revisions.
+    let dir = tempfile::tempdir().unwrap();
+    let mut nginx = Nginx::start(&dir.path().join("nginx"));
+    nginx.publish("acme.rgs", &acme_at(1));
+    let syncer = Syncer::start(
+        &engine(),
+        SyncConfig {
+            watch: Some(Duration::from_secs(30)),
+            interval: Duration::from_millis(50),
+            ..config(
+                Source::Http(nginx.url("acme.rgs")),
+                &dir.path().join("cache.rgs"),
+            )
+        },
+    );
+    assert!(syncer.wait_for_revision(1, Duration::from_secs(10)));
+    nginx.publish("acme.rgs", &acme_at(2));
+    assert!(
+        syncer.wait_for_revision(2, Duration::from_secs(10)),
+        "{:?}",
+        syncer.status()
+    );
+    let status = syncer.status();
+    assert!(!status.watching, "{status:?}");
+    assert!(status.healthy(), "{status:?}");
+    still_answers(&syncer);
+}
