@@ -258,6 +258,12 @@ export interface LoaderOptions {
   maxBytes?: number;
   /** Largest delta accepted, in bytes. Default 16 MiB. */
   maxDeltaBytes?: number;
+  /** Headers for every snapshot and delta request (such as `Authorization`), or a function
+   * giving them for each request. */
+  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  /** OAuth 2.0 client credentials for a `rolegate serve` URL: the bearer token is fetched from
+   * `tokenUrl` and renewed before it expires. Server-side only. */
+  clientCredentials?: { tokenUrl: string | URL; clientId: string; clientSecret: string };
   fetch?: typeof fetch;
   onUpdate?: (authorizer: Authorizer, info: { activated: boolean }) => void;
   onError?: (error: RolegateError) => void;
@@ -290,5 +296,6 @@ export class SnapshotLoader {
   /** Resolves true once the active revision is at least `revision`, false after `timeoutMs`. */
   waitForRevision(revision: number, timeoutMs?: number): Promise<boolean>;
   start(): Promise<PollOutcome>;
+  /** Stops polling and abandons any request in flight; the active snapshot keeps answering. */
   stop(): void;
 }

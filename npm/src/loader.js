@@ -25,6 +25,12 @@ function withParams(url, params) {
   return u.href;
 }
 
+/** Renew an access token a minute before it expires, or halfway for short-lived ones. */
+function renewAfterMs(expiresIn) {
+  const seconds = Number(expiresIn) > 0 ? Number(expiresIn) : 60;
+  return 1000 * (seconds > 120 ? seconds - 60 : seconds / 2);
+}
+
 /** A timer that does not keep a Node process alive (browsers have no `unref`). */
 function unrefd(timer) {
   timer?.unref?.();
@@ -47,6 +53,10 @@ export class SnapshotLoader {
   #watching = false;
   /** Callers of waitForRevision(), woken on every activation. */
   #waiters = new Set();
+  /** The access token from `clientCredentials`: `{ value, renewAt }`. */
+  #token = null;
+  /** Aborts the requests in flight when stop() is called (a watch may be held for long). */
+  #stopping = new AbortController();
 
   /**
    * @param {string | URL} url
@@ -68,6 +78,13 @@ export class SnapshotLoader {
    *   up to this long; plain servers are polled every `intervalMs` instead
    * @param {number} [options.maxBytes=268435456] largest snapshot accepted
    * @param {number} [options.maxDeltaBytes=16777216] largest delta accepted
+   * @param {Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>)} [options.headers]
+   *   headers for every snapshot and delta request (such as `Authorization`), or a function
+   *   giving them for each request
+   * @param {{ tokenUrl: string | URL, clientId: string, clientSecret: string }} [options.clientCredentials]
+   *   OAuth 2.0 client credentials for a `rolegate serve` URL: the bearer token is fetched
+   *   from `tokenUrl` and renewed before it expires (server-side only: a secret has no place
+   *   in a browser)
    * @param {typeof fetch} [options.fetch] the fetch to use
    * @param {(authorizer: Authorizer, info: { activated: boolean }) => void} [options.onUpdate]
    * @param {(error: Error) => void} [options.onError]
@@ -137,12 +154,51 @@ export class SnapshotLoader {
     };
   }
 
+  #fetch(url, init) {
+    return (this.#options.fetch ?? globalThis.fetch)(url, init);
+  }
+
+  /** The bearer token from `clientCredentials`, fetched or renewed when due. */
+  async #bearer() {
+    const credentials = this.#options.clientCredentials;
+    if (!credentials) return null;
+    if (this.#token && Date.now() < this.#token.renewAt) return this.#token.value;
+    const { tokenUrl, clientId, clientSecret } = credentials;
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+    let response;
+    let answer;
+    try {
+      response = await this.#fetch(String(tokenUrl), { method: 'POST', body, signal: AbortSignal.timeout(this.#options.timeoutMs) });
+      answer = response.ok ? await response.json() : null;
+    } catch (e) {
+      throw new RolegateError('fetch-failed', `token request to ${tokenUrl} failed: ${e.message}`);
+    }
+    if (typeof answer?.access_token !== 'string') {
+      throw new RolegateError('http-status', `token request to ${tokenUrl} answered ${response.status}`);
+    }
+    this.#token = { value: answer.access_token, renewAt: Date.now() + renewAfterMs(answer.expires_in) };
+    return this.#token.value;
+  }
+
+  /** The headers of a snapshot or delta request: the caller's, and the bearer token. */
+  async #headers(extra) {
+    const { headers } = this.#options;
+    const own = typeof headers === 'function' ? await headers() : headers;
+    const bearer = await this.#bearer();
+    return { ...own, ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}), ...extra };
+  }
+
   /** GET `url`: the response and, for 200, its bytes (refused past `maxBytes`). */
-  async #get(url, headers, maxBytes, waitMs = 0) {
+  async #get(url, extraHeaders, maxBytes, waitMs, stopping) {
+    const headers = await this.#headers(extraHeaders);
     const abort = new AbortController();
     const timer = unrefd(setTimeout(() => abort.abort(), this.#options.timeoutMs + waitMs));
+    const onStop = () => abort.abort();
+    stopping.addEventListener('abort', onStop);
     try {
-      const response = await (this.#options.fetch ?? globalThis.fetch)(url, { headers, signal: abort.signal, cache: 'no-cache' });
+      const response = await this.#fetch(url, { headers, signal: abort.signal, cache: 'no-cache' });
+      // A token the server no longer takes (revoked, or its key rotated): ask for a new one.
+      if (response.status === 401) this.#token = null;
       const length = Number(response.headers.get('content-length'));
       if (response.ok && length > maxBytes) {
         abort.abort();
@@ -156,10 +212,11 @@ export class SnapshotLoader {
       return { response, bytes };
     } catch (e) {
       if (e instanceof RolegateError) throw e;
-      const code = abort.signal.aborted ? 'timeout' : 'fetch-failed';
+      const code = abort.signal.aborted && !stopping.aborted ? 'timeout' : 'fetch-failed';
       throw new RolegateError(code, `snapshot request to ${url} failed: ${e.message}`);
     } finally {
       clearTimeout(timer);
+      stopping.removeEventListener('abort', onStop);
     }
   }
 
@@ -170,14 +227,14 @@ export class SnapshotLoader {
   /** A newer snapshot through a delta from `base`: `{ next, etag }`, `'not-modified'` when a
    * watch ended with nothing newer, or null when none is offered or it does not apply (the
    * full snapshot is fetched instead). */
-  async #viaDelta(base) {
+  async #viaDelta(base, stopping) {
     if (!this.#options.deltas || base === null) return null;
     const { watchSeconds } = this.#options;
     let url = deltaUrl(this.#url, base.revision);
     if (watchSeconds) url = withParams(url, { wait: watchSeconds });
     let got;
     try {
-      got = await this.#get(url, {}, this.#options.maxDeltaBytes, this.#waitMs());
+      got = await this.#get(url, {}, this.#options.maxDeltaBytes, this.#waitMs(), stopping);
     } catch {
       return null;
     }
@@ -204,7 +261,10 @@ export class SnapshotLoader {
    * or 'failed'; never rejects (errors go to onError and `status.lastError`).
    */
   poll() {
-    const run = (this.#inFlight ?? Promise.resolve()).then(() => this.#pull());
+    // A stop() before this pull begins, or while it runs, abandons it quietly.
+    const stopping = this.#stopping.signal;
+    const run = (this.#inFlight ?? Promise.resolve())
+      .then(() => (stopping.aborted ? 'unchanged' : this.#pull(stopping)));
     const tracked = run.finally(() => {
       if (this.#inFlight === tracked) this.#inFlight = null;
     });
@@ -212,9 +272,10 @@ export class SnapshotLoader {
     return tracked;
   }
 
-  async #pull() {
+  async #pull(stopping) {
     const base = this.#pending ?? this.#current;
-    const delta = await this.#viaDelta(base);
+    const delta = await this.#viaDelta(base, stopping);
+    if (stopping.aborted) return 'unchanged';
     if (delta === 'not-modified') {
       this.#lastSuccess = Date.now();
       return 'unchanged';
@@ -223,12 +284,13 @@ export class SnapshotLoader {
     let etag = delta?.etag ?? null;
     if (next === null) {
       const { watchSeconds } = this.#options;
-      const url = watchSeconds && base ? withParams(this.#url, { after: base.revision, wait: watchSeconds }) : this.#url;
+      // With nothing loaded, `after=0` answers at once, and says whether the server watches.
+      const url = watchSeconds ? withParams(this.#url, { after: base?.revision ?? 0, wait: watchSeconds }) : this.#url;
       let got;
       try {
-        got = await this.#get(url, this.#etag ? { 'If-None-Match': this.#etag } : {}, this.#options.maxBytes, base ? this.#waitMs() : 0);
+        got = await this.#get(url, this.#etag ? { 'If-None-Match': this.#etag } : {}, this.#options.maxBytes, this.#waitMs(), stopping);
       } catch (e) {
-        return this.#fail(e);
+        return stopping.aborted ? 'unchanged' : this.#fail(e);
       }
       if (got.response.status === 304) {
         if (!this.#etag && !this.#watching) {
@@ -317,8 +379,11 @@ export class SnapshotLoader {
     }, wait));
   }
 
-  /** Stops polling. The active snapshot keeps answering. */
+  /** Stops polling and abandons any request in flight (a watch included). The active
+   * snapshot keeps answering. */
   stop() {
+    this.#stopping.abort();
+    this.#stopping = new AbortController();
     this.#running = false;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;

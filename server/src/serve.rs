@@ -159,6 +159,7 @@ impl Server {
         }
         self.app.publisher.shutdown();
         let result = (&mut self.task).await;
+        self.app.publisher.finished().await;
         self.app.store.close().await;
         match result {
             Ok(Ok(())) | Err(_) => Ok(()),

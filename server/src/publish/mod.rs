@@ -85,6 +85,9 @@ pub struct Publisher {
     dir: Option<PathBuf>,
     channels: Mutex<HashMap<String, Arc<Channel>>>,
     stop: watch::Sender<bool>,
+    /// Every organization's task, so that shutting down waits for a publish in flight
+    /// before the database closes under it.
+    tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 fn quoted(sha256: &str) -> String {
@@ -101,6 +104,7 @@ impl Publisher {
             dir,
             channels: Mutex::new(HashMap::new()),
             stop: watch::Sender::new(false),
+            tasks: Mutex::new(Vec::new()),
         })
     }
 
@@ -123,9 +127,18 @@ impl Publisher {
         Ok(())
     }
 
-    /// Stops every task.
+    /// Tells every task (and every watch) to stop; [`finished`](Self::finished) waits for them.
     pub fn shutdown(&self) {
         self.stop.send_replace(true);
+    }
+
+    /// Waits until every task has stopped (after [`shutdown`](Self::shutdown)): a publish in
+    /// flight completes.
+    pub async fn finished(&self) {
+        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
+        for task in tasks {
+            let _ = task.await;
+        }
     }
 
     /// Resolves once [`shutdown`](Self::shutdown) is called, so that watches end with the
@@ -169,7 +182,11 @@ impl Publisher {
             published: watch::Sender::new(None),
         });
         channels.insert(org.to_string(), channel.clone());
-        tokio::spawn(self.clone().run(org.to_string(), channel.clone()));
+        let task = tokio::spawn(self.clone().run(org.to_string(), channel.clone()));
+        self.tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(task);
         channel
     }
 

@@ -1,13 +1,10 @@
 //! Rebuilding an organization's policy from its tables.
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::rows::{self, AssignmentRow, PolicyRows, ResourceRow, ScopeRow};
 use super::{Store, StoreError, to_u64};
 use crate::engine::{Policy, User};
-
-/// How often a load is retried when writers keep moving the revision under it.
-const LOAD_ATTEMPTS: usize = 20;
 
 impl Store {
     /// The organization's revision, or `None` if there is no such organization.
@@ -29,34 +26,33 @@ impl Store {
             .collect()
     }
 
-    /// Reads the organization's policy. The tables are read one statement at a time, so a
-    /// commit could land between two of them; the revision is read before and after, and
-    /// since every commit bumps it, equal revisions mean a consistent read.
+    /// Reads the organization's policy in one read-only transaction, so every table is
+    /// seen as of one moment however busy the writers are: a snapshot isolation
+    /// (`REPEATABLE READ`) on PostgreSQL; on SQLite in WAL mode a read transaction sees
+    /// the database as of its first read.
     pub(crate) async fn load(&self, org: &str) -> Result<Policy, StoreError> {
-        for _ in 0..LOAD_ATTEMPTS {
-            let before = self.revision(org).await?;
-            let rows = self.read_rows(org).await?;
-            let after = self.revision(org).await?;
-            match (before, after, rows) {
-                (Some(b), Some(a), Some((rows, revision))) if b == a && a == revision => {
-                    return Ok(rows::from_rows(rows, revision)?);
-                }
-                (None, _, _) | (_, None, _) | (_, _, None) => {
-                    return Err(StoreError::UnknownOrganization(org.to_string()));
-                }
-                _ => tokio::task::yield_now().await,
-            }
+        let mut tx = self.pool().begin().await?;
+        if tx.backend_name().eq_ignore_ascii_case("postgresql") {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
         }
-        Err(StoreError::Unsettled(org.to_string()))
+        let rows = Self::read_rows(&mut tx, org).await?;
+        tx.rollback().await?;
+        let (rows, revision) =
+            rows.ok_or_else(|| StoreError::UnknownOrganization(org.to_string()))?;
+        Ok(rows::from_rows(rows, revision)?)
     }
 
-    async fn read_rows(&self, org: &str) -> Result<Option<(PolicyRows, u64)>, StoreError> {
-        let pool = self.pool();
+    async fn read_rows(
+        conn: &mut AnyConnection,
+        org: &str,
+    ) -> Result<Option<(PolicyRows, u64)>, StoreError> {
         let Some(head) = sqlx::query(
             "SELECT name, revision, settings, permissions FROM organizations WHERE id = $1",
         )
         .bind(org)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?
         else {
             return Ok(None);
@@ -65,7 +61,7 @@ impl Store {
             "SELECT id, name, parent FROM accounts WHERE organization = $1 ORDER BY id",
         )
         .bind(org)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(|r| {
@@ -79,7 +75,7 @@ impl Store {
         let users =
             sqlx::query("SELECT id, name, email FROM users WHERE organization = $1 ORDER BY id")
                 .bind(org)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?
                 .iter()
                 .map(|r| {
@@ -93,7 +89,7 @@ impl Store {
         let roles =
             sqlx::query("SELECT id, definition FROM roles WHERE organization = $1 ORDER BY id")
                 .bind(org)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?
                 .iter()
                 .map(|r| Ok((r.try_get("id")?, r.try_get("definition")?)))
@@ -103,7 +99,7 @@ impl Store {
              ORDER BY resource_type, id",
         )
         .bind(org)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(|r| {
@@ -119,7 +115,7 @@ impl Store {
              WHERE organization = $1 ORDER BY id",
         )
         .bind(org)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(|r| {

@@ -58,8 +58,8 @@ pub enum StoreError {
     /// There is no such organization.
     #[error("organization `{0}` not found")]
     UnknownOrganization(String),
-    /// Writers kept moving the organization's revision while it was being read.
-    #[error("organization `{0}` kept changing while it was being read")]
+    /// Other writers kept moving the organization's revision: the import gave up.
+    #[error("organization `{0}` kept changing; try again")]
     Unsettled(String),
     /// The operating system had no randomness.
     #[error("no randomness: {0}")]
