@@ -84,7 +84,7 @@ pub fn change(args: &ChangeArgs, operation: &Operation) -> Result<Outcome, Failu
     let log = audit_log(args)?;
     let _lock = lock(policy_path)?;
     let policy = read_policy(policy_path)?;
-    let Applied { policy, record } = apply(&policy, &args.actor, operation, now())
+    let Applied { policy, record, .. } = apply(&policy, &args.actor, operation, now())
         .map_err(|e| Failure::in_file(policy_path, format!("{e} ({})", e.code())).refused())?;
     write_policy(policy_path, &policy)?;
     append_audit(&log, &record)?;

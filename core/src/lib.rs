@@ -51,8 +51,13 @@ mod snapshot;
 pub mod testing;
 
 // The public interface is:
-pub use admin::{AdminError, Applied, AuditRecord, Change, DryRun, Operation, apply, dry_run};
-pub use compile::{CompileError, CompileOptions, Item, compile, compile_snapshot, validate};
+pub use admin::{
+    AdminError, Applied, AuditRecord, Change, DryRun, Operation, apply, apply_compiled, dry_run,
+    dry_run_compiled,
+};
+pub use compile::{
+    CompileError, CompileOptions, Item, compile, compile_checked, compile_snapshot, validate,
+};
 pub use decide::{
     AssignmentRow, Decision, DirectoryEntry, Explanation, Grant, Holder, MatchField, QueryError,
     Reason, Request, ResourceRef, RoleDetails, RoleFilter, RoleName, RoleOption,

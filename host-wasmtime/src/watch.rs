@@ -59,6 +59,13 @@ pub(crate) struct Token {
     pub(crate) renew_at: std::time::Instant,
 }
 
+/// What a token endpoint answers (other fields ignored).
+#[derive(serde::Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    expires_in: Option<u64>,
+}
+
 /// A fresh access token for `credentials`: requested now, renewed a minute before it
 /// expires (or halfway, for short-lived ones).
 pub(crate) fn token(
@@ -87,12 +94,9 @@ pub(crate) fn token(
         .limit(64 << 10)
         .read_to_vec()
         .map_err(|e| failed(e.into()))?;
-    let answer: serde_json::Value = serde_json::from_slice(&body).map_err(|e| failed(e.into()))?;
-    let value = answer["access_token"]
-        .as_str()
-        .ok_or_else(|| failed("the token answer has no access_token".into()))?
-        .to_owned();
-    let lives = answer["expires_in"].as_u64().unwrap_or(60);
+    let answer: TokenAnswer = serde_json::from_slice(&body).map_err(|e| failed(e.into()))?;
+    let value = answer.access_token;
+    let lives = answer.expires_in.unwrap_or(60);
     let renew_in = lives.saturating_sub(60).max(lives / 2);
     Ok(Token {
         value,

@@ -1,9 +1,8 @@
 //! Every call into `rolegate-core`, in one place.
 //!
-//! The core's signatures move now and then (signing a slice will name its user, `Trust` gains
-//! an explicit unsigned mode, a settings operation is coming): adapting the server to them is
-//! meant to be a change to this file only. The rest of the server names core types through
-//! the re-exports below and calls the functions here.
+//! Adapting the server to a change of the core's signatures is meant to be a change to this
+//! file only: the rest of the server names core types through the re-exports below and calls
+//! the functions here.
 
 use std::collections::BTreeMap;
 
@@ -12,8 +11,8 @@ use serde_json::Value;
 
 pub use rolegate_core::ffi::Code;
 pub use rolegate_core::{
-    AdminError, AuditRecord, Change, CompileError, DecodeError, DeltaError, Operation, Policy,
-    QueryError, ResourceKey, RoleKind, ScopeLevel, Settings, SliceError, Snapshot, User,
+    AdminError, Applied, AuditRecord, Change, CompileError, DecodeError, DeltaError, Operation,
+    Policy, QueryError, ResourceKey, RoleKind, ScopeLevel, Settings, SliceError, Snapshot, User,
 };
 use rolegate_core::{CompileOptions, Request, ResourceRef, RoleFilter};
 
@@ -127,15 +126,6 @@ pub fn has_nul<T: Serialize>(value: &T) -> bool {
     serde_json::to_string(value).is_ok_and(|s| s.contains("\\u0000"))
 }
 
-/// An applied operation: the new policy and what changed.
-#[derive(Debug, Clone)]
-pub struct Applied {
-    /// The policy after the operation (its revision bumped by one).
-    pub policy: Policy,
-    /// The core's audit record.
-    pub record: AuditRecord,
-}
-
 /// Why an operation was refused.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum Refusal {
@@ -148,23 +138,23 @@ pub enum Refusal {
     Incomplete(&'static str),
 }
 
-/// Applies `operation` by `actor` at `at` (Unix seconds).
+/// Applies `operation` by `actor` at `at` (Unix seconds), judging the rules on `compiled`
+/// when it is `policy` compiled (the store keeps it from the previous write).
 pub fn apply(
     policy: &Policy,
+    compiled: Option<&Snapshot>,
     actor: &str,
     operation: &Operation,
     at: u64,
 ) -> Result<Applied, Refusal> {
     // The core judges who asks first: an actor who may not act hears only that.
-    let applied = rolegate_core::apply(policy, actor, operation, at).map_err(Refusal::Rule)?;
-    let expected = crate::store::rows::with_change(policy, &applied.record.change);
-    if !crate::store::rows::same_state(&expected, &applied.policy) {
+    let applied = rolegate_core::apply_compiled(policy, compiled, actor, operation, at)
+        .map_err(Refusal::Rule)?;
+    // The database stores only the change: it must account for the whole difference.
+    if !crate::store::rows::change_explains(policy, &applied.record.change, &applied.policy) {
         return Err(Refusal::Incomplete(operation.describe()));
     }
-    Ok(Applied {
-        policy: applied.policy,
-        record: applied.record,
-    })
+    Ok(applied)
 }
 
 /// A dry run, ready to serialize.
@@ -191,8 +181,13 @@ pub struct Violation {
 
 /// Tries `operation` by `actor` without changing anything. (A refused actor's dry run holds
 /// only that refusal and no change: the core sees to it.)
-pub fn dry_run(policy: &Policy, actor: &str, operation: &Operation) -> DryRunView {
-    let dry = rolegate_core::dry_run(policy, actor, operation);
+pub fn dry_run(
+    policy: &Policy,
+    compiled: Option<&Snapshot>,
+    actor: &str,
+    operation: &Operation,
+) -> DryRunView {
+    let dry = rolegate_core::dry_run_compiled(policy, compiled, actor, operation);
     DryRunView {
         revision: dry.revision,
         accepted: dry.violations.is_empty(),
@@ -420,9 +415,20 @@ mod tests {
             },
         ];
         for op in &ops {
-            let applied = apply(&p, &owner, op, 1).unwrap();
-            assert!(crate::store::rows::same_state(
-                &crate::store::rows::with_change(&p, &applied.record.change),
+            let applied = apply(&p, None, &owner, op, 1).unwrap();
+            assert!(crate::store::rows::change_explains(
+                &p,
+                &applied.record.change,
+                &applied.policy
+            ));
+            // A change that leaves out what the operation did does not explain it.
+            let mut partial = applied.record.change.clone();
+            partial.added.clear();
+            partial.removed.clear();
+            partial.user_after = partial.user_before.clone();
+            assert!(!crate::store::rows::change_explains(
+                &p,
+                &partial,
                 &applied.policy
             ));
         }
@@ -435,11 +441,11 @@ mod tests {
             user: "USnobody".into(),
         };
         let dana = "US21cb4e4be93c09542ffa73b2b5cb95ea";
-        match apply(&p, dana, &op, 1) {
+        match apply(&p, None, dana, &op, 1) {
             Err(Refusal::Rule(e)) => assert_eq!(e.code(), Code::NotAuthorized),
             other => panic!("{other:?}"),
         }
-        let dry = dry_run(&p, dana, &op);
+        let dry = dry_run(&p, None, dana, &op);
         assert_eq!(dry.violations.len(), 1);
         assert!(!dry.accepted);
     }

@@ -91,7 +91,7 @@ impl CedarPeer {
         CedarPeer {
             policies: PolicySet::from_str(policy_text).expect("the policies parse"),
             entities: Entities::from_json_str(entities_json, None).expect("the entities parse"),
-            authorizer: Authorizer::unsigned(),
+            authorizer: Authorizer::new(),
         }
     }
 

@@ -7,33 +7,57 @@ use alloc::vec::Vec;
 use sha2::{Digest, Sha256};
 
 use super::{AdminError, Change, Operation};
-use crate::compile::{CompileOptions, Item, compile_snapshot, validate};
+use crate::compile::{CompileOptions, Item, compile_checked, compile_snapshot};
 use crate::ids::clip;
 use crate::policy::{Assignment, Policy};
+use crate::snapshot::Snapshot;
 
 pub(super) struct Plan {
     pub(super) after: Policy,
     pub(super) change: Change,
     pub(super) violations: Vec<AdminError>,
+    /// `after` compiled at its revision, when it breaks no rule.
+    pub(super) compiled: Option<Snapshot>,
 }
 
 impl Plan {
-    pub(super) fn new(policy: &Policy, actor: &str, operation: &Operation) -> Plan {
+    /// Plans `operation` on `policy`, judging the rules on `compiled` when it is `policy`
+    /// compiled at its revision (a caller that keeps one saves a compile), else on a fresh
+    /// compile.
+    pub(super) fn new(
+        policy: &Policy,
+        compiled: Option<&Snapshot>,
+        actor: &str,
+        operation: &Operation,
+    ) -> Plan {
         let mut plan = Plan {
             after: policy.clone(),
             change: Change::default(),
             violations: Vec::new(),
+            compiled: None,
         };
-        // The rules are judged on the policy as it stands: if it does not compile, say so.
-        let before = match compile_snapshot(policy, &CompileOptions::default()) {
-            Ok(s) => s,
-            Err(e) => {
-                plan.violations.push(AdminError::Rule(e));
-                return plan;
+        let fresh;
+        let before = match compiled {
+            Some(s)
+                if s.organization() == policy.organization.id
+                    && s.revision() == policy.revision =>
+            {
+                s
             }
+            // The rules are judged on the policy as it stands: if it does not compile, say so.
+            _ => match compile_snapshot(policy, &CompileOptions::default()) {
+                Ok(s) => {
+                    fresh = s;
+                    &fresh
+                }
+                Err(e) => {
+                    plan.violations.push(AdminError::Rule(e));
+                    return plan;
+                }
+            },
         };
         // Who asks comes first: a refused actor learns nothing about what they asked about.
-        if !plan.may_act(&before, actor, operation) {
+        if !plan.may_act(before, actor, operation) {
             return plan;
         }
         let Some(revision) = policy.revision.checked_add(1) else {
@@ -45,9 +69,17 @@ impl Plan {
         plan.after.revision = revision;
         plan.edit(policy, operation);
         plan.protect(policy, operation);
-        plan.within_own_power(&before, actor, operation);
-        plan.violations
-            .extend(validate(&plan.after).into_iter().map(AdminError::Rule));
+        plan.within_own_power(before, actor, operation);
+        let options = CompileOptions {
+            revision: plan.after.revision,
+            issued_at: 0,
+        };
+        match compile_checked(&plan.after, &options) {
+            Ok(snapshot) => plan.compiled = Some(snapshot),
+            Err(broken) => plan
+                .violations
+                .extend(broken.into_iter().map(AdminError::Rule)),
+        }
         plan
     }
 

@@ -51,6 +51,23 @@ pub fn compile_snapshot(
     Snapshot::decode(&bytes).map_err(CompileError::Decode)
 }
 
+/// The ready [`Snapshot`] of `policy`, or every rule it breaks (in policy order): one pass
+/// where [`validate`] then [`compile_snapshot`] would check the rules twice.
+pub fn compile_checked(
+    policy: &Policy,
+    options: &CompileOptions,
+) -> Result<Snapshot, Vec<CompileError>> {
+    let roles = all_roles(policy);
+    let mut problems = Problems::default();
+    let plan = Plan::new(policy, &roles, &mut problems);
+    let all = problems.into_all();
+    if !all.is_empty() {
+        return Err(all);
+    }
+    let bytes = plan.encode(options).map_err(|e| alloc::vec![e])?;
+    Snapshot::decode(&bytes).map_err(|e| alloc::vec![CompileError::Decode(e)])
+}
+
 /// Every rule `policy` breaks, in policy order; empty when it compiles.
 pub fn validate(policy: &Policy) -> Vec<CompileError> {
     let roles = all_roles(policy);

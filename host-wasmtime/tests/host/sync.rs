@@ -220,7 +220,7 @@ fn watching_a_plain_web_server_falls_back_to_polling() {
     // nginx ignores `?after=&wait=` and answers at once without `Rolegate-Watch`: the syncer
     // notices, polls every `interval` with `If-None-Match`, and still picks up new revisions.
     let dir = tempfile::tempdir().unwrap();
-    let mut nginx = Nginx::start(&dir.path().join("nginx"));
+    let nginx = Nginx::start(&dir.path().join("nginx"));
     nginx.publish("acme.rgs", &acme_at(1));
     let syncer = Syncer::start(
         &engine(),

@@ -64,7 +64,18 @@ async fn dry(
     if engine::has_nul(&operation) {
         return Err(crate::store::WriteError::NulText.into());
     }
-    let view = engine::dry_run(&state.policy, caller.actor(), &operation);
+    let actor = caller.actor().to_string();
+    let judged = state.clone();
+    let view = tokio::task::spawn_blocking(move || {
+        engine::dry_run(
+            &judged.policy,
+            judged.compiled_if_ready(),
+            &actor,
+            &operation,
+        )
+    })
+    .await
+    .map_err(ApiError::internal)?;
     Ok(at_revision(
         state.revision,
         serde_json::to_value(view).map_err(ApiError::internal)?,

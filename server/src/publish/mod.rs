@@ -32,7 +32,7 @@ const DELTA_BASES: u32 = 4;
 const POLL: Duration = Duration::from_secs(2);
 
 /// A published snapshot, as served.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Published {
     /// Its revision.
     pub revision: u64,
@@ -247,21 +247,36 @@ impl Publisher {
                     .await?
             }
         };
-        for base in self
+        let mut bases = self
             .store
             .snapshots_before(org, revision, DELTA_BASES)
             .await?
-        {
-            let new = stored.bytes.clone();
-            let delta =
-                blocking(move || engine::diff(&base.bytes, &new).map(|d| (base.revision, d)))
-                    .await?
-                    .map_err(PublishError::from)?;
-            self.store
-                .put_delta(org, delta.0, revision, &delta.1)
-                .await?;
+            .into_iter();
+        // The delta from the previous revision first: that is the one watchers hold, and
+        // they are woken as soon as it exists.
+        if let Some(base) = bases.next() {
+            let new = Bytes::copy_from_slice(&stored.bytes);
+            self.delta(org, revision, new, base).await?;
         }
-        let published = self.published_from(org, stored).await?;
+        let mut published = self.published_from(org, stored).await?;
+        channel
+            .published
+            .send_replace(Some(Arc::new(published.clone())));
+        // Then the older bases, for clients further behind, added to what is served.
+        let mut more = false;
+        for base in bases {
+            let (base, delta) = self
+                .delta(org, revision, published.bytes.clone(), base)
+                .await?;
+            let etag = quoted(&crate::clock::sha256_hex(&delta));
+            published.deltas.insert(base, (Bytes::from(delta), etag));
+            more = true;
+        }
+        if more {
+            channel
+                .published
+                .send_replace(Some(Arc::new(published.clone())));
+        }
         if let Some(dir) = self.dir.clone() {
             let org = org.to_string();
             let bytes = published.bytes.clone();
@@ -277,8 +292,26 @@ impl Publisher {
             })
             .await??;
         }
-        channel.published.send_replace(Some(Arc::new(published)));
         Ok(())
+    }
+
+    /// Computes and stores the delta from `base` to `new` (at `revision`): (base revision,
+    /// delta bytes).
+    async fn delta(
+        &self,
+        org: &str,
+        revision: u64,
+        new: Bytes,
+        base: StoredSnapshot,
+    ) -> Result<(u64, Vec<u8>), PublisherError> {
+        let (base_revision, delta) =
+            blocking(move || engine::diff(&base.bytes, &new).map(|d| (base.revision, d)))
+                .await?
+                .map_err(PublishError::from)?;
+        self.store
+            .put_delta(org, base_revision, revision, &delta)
+            .await?;
+        Ok((base_revision, delta))
     }
 
     async fn published_from(

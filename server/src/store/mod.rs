@@ -58,6 +58,9 @@ pub enum StoreError {
     /// There is no such organization.
     #[error("organization `{0}` not found")]
     UnknownOrganization(String),
+    /// The blocking task judging a change failed.
+    #[error("the worker judging the change failed: {0}")]
+    Worker(String),
     /// Other writers kept moving the organization's revision: the import gave up.
     #[error("organization `{0}` kept changing; try again")]
     Unsettled(String),
@@ -84,6 +87,21 @@ impl OrgState {
             policy: Arc::new(policy),
             compiled: OnceLock::new(),
         }
+    }
+
+    /// The state a write leaves: its policy and the snapshot the core compiled judging it.
+    fn applied(policy: Policy, compiled: Snapshot) -> OrgState {
+        OrgState {
+            revision: policy.revision,
+            policy: Arc::new(policy),
+            compiled: OnceLock::from(Ok(Arc::new(compiled))),
+        }
+    }
+
+    /// The compiled snapshot if someone already asked for it (or a write left it): the
+    /// admin rules are judged on it instead of compiling again.
+    pub fn compiled_if_ready(&self) -> Option<&Snapshot> {
+        self.compiled.get()?.as_ref().ok().map(|s| &**s)
     }
 
     /// The policy compiled at this revision (issued at 0: this snapshot answers queries and

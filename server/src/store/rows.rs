@@ -1,5 +1,8 @@
-//! A policy as the store's rows, and back; and a change applied the way the store applies it
-//! to its tables (so the write path can check the core's change accounts for everything).
+//! A policy as the store's rows, and back; and whether a change accounts for everything an
+//! operation did (the store writes only the change).
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use rolegate_core::{Account, Assignment, Organization, Resource, Subaccount};
 
@@ -204,46 +207,60 @@ pub fn from_rows(rows: PolicyRows, revision: u64) -> Result<Policy, RowsError> {
     })
 }
 
-/// `policy` with `change` applied, the way the store applies it to its tables.
-pub fn with_change(policy: &Policy, change: &Change) -> Policy {
-    let mut after = policy.clone();
-    after.revision = policy.revision.saturating_add(1);
-    after
+/// Whether `change` accounts for the whole difference between `before` and `after`: the
+/// revision bumped by one, the removed assignments gone, the added ones there, the user
+/// record and settings as the change says, and nothing else different (lists compared
+/// whatever their order). The store writes only the change, so an operation whose change
+/// said less would leave the database disagreeing with the core. Compares references: no
+/// copy of the organization is made.
+pub fn change_explains(before: &Policy, change: &Change, after: &Policy) -> bool {
+    let removed: HashSet<&str> = change.removed.iter().map(|a| a.id.as_str()).collect();
+    let assignments: Vec<&Assignment> = before
         .assignments
-        .retain(|a| !change.removed.iter().any(|r| r.id == a.id));
-    if let Some(settings) = &change.settings_after {
-        after.settings = settings.clone();
-    }
-    match (&change.user_before, &change.user_after) {
-        (Some(before), None) => after.users.retain(|u| u.id != before.id),
-        (None, Some(new)) => after.users.push(new.clone()),
-        (Some(_), Some(new)) => {
-            if let Some(u) = after.users.iter_mut().find(|u| u.id == new.id) {
-                *u = new.clone();
-            }
-        }
-        (None, None) => {}
-    }
-    after.assignments.extend(change.added.iter().cloned());
-    after
+        .iter()
+        .filter(|a| !removed.contains(a.id.as_str()))
+        .chain(&change.added)
+        .collect();
+    let mut users: Vec<&User> = before
+        .users
+        .iter()
+        .filter(|u| change.user_before.as_ref().is_none_or(|b| b.id != u.id))
+        .collect();
+    users.extend(&change.user_after);
+    let settings = change.settings_after.as_ref().unwrap_or(&before.settings);
+    after.revision == before.revision.saturating_add(1)
+        && after.organization == before.organization
+        && *settings == after.settings
+        && same_items(&before.accounts, &after.accounts, |x, y| x.id.cmp(&y.id))
+        && same_items(&before.subaccounts, &after.subaccounts, |x, y| {
+            x.id.cmp(&y.id)
+        })
+        && same_items(&before.permissions, &after.permissions, |x, y| x.cmp(y))
+        && same_items(&before.roles, &after.roles, |x, y| x.id.cmp(&y.id))
+        && same_items(&before.resources, &after.resources, |x, y| {
+            (&x.resource_type, &x.id).cmp(&(&y.resource_type, &y.id))
+        })
+        && same_refs(users, &after.users, |x, y| x.id.cmp(&y.id))
+        && same_refs(assignments, &after.assignments, |x, y| x.id.cmp(&y.id))
 }
 
-/// Whether two policies hold the same state, whatever the order of their lists.
-pub fn same_state(a: &Policy, b: &Policy) -> bool {
-    normalized(a) == normalized(b)
+/// Whether `a` and `b` hold equal items, whatever their order (`order` sorts them).
+fn same_items<T: PartialEq>(a: &[T], b: &[T], order: impl Fn(&T, &T) -> Ordering + Copy) -> bool {
+    same_refs(a.iter().collect(), b, order)
 }
 
-fn normalized(p: &Policy) -> Policy {
-    let mut p = p.clone();
-    p.accounts.sort_by(|x, y| x.id.cmp(&y.id));
-    p.subaccounts.sort_by(|x, y| x.id.cmp(&y.id));
-    p.users.sort_by(|x, y| x.id.cmp(&y.id));
-    p.permissions.sort();
-    p.roles.sort_by(|x, y| x.id.cmp(&y.id));
-    p.resources
-        .sort_by(|x, y| (&x.resource_type, &x.id).cmp(&(&y.resource_type, &y.id)));
-    p.assignments.sort_by(|x, y| x.id.cmp(&y.id));
-    p
+fn same_refs<T: PartialEq>(
+    mut a: Vec<&T>,
+    b: &[T],
+    order: impl Fn(&T, &T) -> Ordering + Copy,
+) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut b: Vec<&T> = b.iter().collect();
+    a.sort_by(|x, y| order(x, y));
+    b.sort_by(|x, y| order(x, y));
+    a == b
 }
 
 #[cfg(test)]
@@ -254,6 +271,25 @@ mod tests {
     fn rows_round_trip() {
         let p: Policy = serde_json::from_str(crate::serve::DEMO_POLICY).unwrap();
         let back = from_rows(to_rows(&p).unwrap(), p.revision).unwrap();
-        assert!(same_state(&p, &back));
+        assert_eq!(back.revision, p.revision);
+        assert_eq!(back.organization, p.organization);
+        assert_eq!(back.settings, p.settings);
+        assert!(same_items(&p.accounts, &back.accounts, |x, y| x
+            .id
+            .cmp(&y.id)));
+        assert!(same_items(&p.subaccounts, &back.subaccounts, |x, y| x
+            .id
+            .cmp(&y.id)));
+        assert!(same_items(&p.users, &back.users, |x, y| x.id.cmp(&y.id)));
+        assert!(same_items(&p.permissions, &back.permissions, |x, y| x.cmp(y)));
+        assert!(same_items(&p.roles, &back.roles, |x, y| x.id.cmp(&y.id)));
+        assert!(same_items(&p.resources, &back.resources, |x, y| (
+            &x.resource_type,
+            &x.id
+        )
+            .cmp(&(&y.resource_type, &y.id))));
+        assert!(same_items(&p.assignments, &back.assignments, |x, y| x
+            .id
+            .cmp(&y.id)));
     }
 }

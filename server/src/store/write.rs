@@ -95,8 +95,24 @@ impl Store {
                     current: state.revision,
                 });
             }
-            let applied =
-                engine::apply(&state.policy, actor, operation, at).map_err(WriteError::Refused)?;
+            // Judging a change compiles the organization: off the async workers, so a large
+            // organization's write never stalls other requests.
+            let applied = {
+                let (state, actor, operation) =
+                    (state.clone(), actor.to_string(), operation.clone());
+                tokio::task::spawn_blocking(move || {
+                    engine::apply(
+                        &state.policy,
+                        state.compiled_if_ready(),
+                        &actor,
+                        &operation,
+                        at,
+                    )
+                })
+                .await
+                .map_err(|e| StoreError::Worker(e.to_string()))?
+                .map_err(WriteError::Refused)?
+            };
             let entry = AuditEntry::Operation(Box::new(applied.record.clone()));
             match self
                 .commit_change(org, state.revision, &applied.record, &entry, at, actor)
@@ -104,7 +120,10 @@ impl Store {
             {
                 Outcome::Done(audit_hash) => {
                     let revision = applied.policy.revision;
-                    self.remember(Arc::new(OrgState::new(applied.policy)));
+                    self.remember(Arc::new(OrgState::applied(
+                        applied.policy,
+                        applied.compiled,
+                    )));
                     return Ok(Committed {
                         revision,
                         record: applied.record,
