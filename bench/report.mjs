@@ -127,6 +127,28 @@ for (const engine of peers) {
   line(`| ${engine} | ${runtime} | ${cells.join(' | ')} | ${wasm.join(' | ')} |`);
 }
 line();
+const syncPath = join(dataDir, 'sync-results.json');
+if (existsSync(syncPath)) {
+  const sync = JSON.parse(readFileSync(syncPath, 'utf8'));
+  const watchBase = sync.rows.find((r) => r.name === 'host Syncer, watch');
+  line('## Write-to-decision latency (control plane)');
+  line();
+  line(`${sync.writes} writes through the \`/v1\` API on the ${sync.organization.size} organization (${sync.organization.users.toLocaleString('en')} users, ${sync.organization.assignments.toLocaleString('en')} assignments, ${fmtBytes(sync.organization.snapshot_bytes ?? 0)} snapshot), one after another, each`);
+  line('alternately granting and taking away one role, against an in-process `rolegate serve` on SQLite. The clock starts just');
+  line('before the write is sent and stops when the enforcement point decides the new way: it includes the write, the');
+  line('publish (compile, sign, delta) and the pull (a delta applied in the sandbox, or in wasm for npm). Watching is the');
+  line(`long poll (\`?after=&wait=\`); polling asks every ${sync.poll_ms} ms with \`If-None-Match\`. Budget: p99 ≤ 1 s.`);
+  line('`rolegate-bench-sync` (bench/src/bin/sync.rs) with bench/node/sync.mjs.');
+  line();
+  line('| path | runtime | p50 | p99 | max | p99 ÷ host watch p99 |');
+  line('|---|---|---|---|---|---|');
+  for (const r of sync.rows) {
+    const rel = r.mode === '—' ? '—' : ratio(r.p99_ms / watchBase.p99_ms);
+    line(`| ${r.name} | ${r.runtime} | ${fmtMs(r.p50_ms)} | ${fmtMs(r.p99_ms)} | ${fmtMs(r.max_ms)} | ${rel} |`);
+  }
+  line();
+}
+
 line('## WebAssembly size');
 line();
 const ours = wasmSize(join(root, 'npm', 'dist', 'rolegate_bg.wasm'));

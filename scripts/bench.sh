@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The comparison with the peers, in one command: generates the S, M and L organizations,
 # measures rolegate (native, wasmtime, npm) beside Cedar, Casbin, cedar-wasm, CASL and node
-# casbin on them, and writes BENCHMARKS.md. Usage: bash scripts/bench.sh [S,M,L]
+# casbin on them, then the control plane's write-to-decision latency (200 writes through the
+# API on M, to the host and npm enforcement points, watching and polling), and writes
+# BENCHMARKS.md. Usage: bash scripts/bench.sh [S,M,L] [WRITES]
 # Takes a while on L (about half of it loading the peers); best run on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +26,5 @@ cargo build --release --locked "${bench[@]}" --bins
 target/release/rolegate-bench-data "$data" "$sizes"
 target/release/rolegate-bench-peers "$data" "$sizes"
 node bench/node/bench.mjs "$data" "$sizes"
+target/release/rolegate-bench-sync "$data" "${2:-200}"
 node bench/report.mjs "$data" BENCHMARKS.md

@@ -8,8 +8,9 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "system packages"
 # binaryen (wasm-opt) for the npm build, Chromium for the browser test, nginx for the host's
-# sync tests: Debian's own.
+# sync tests, PostgreSQL for the server's (they start a throwaway cluster): Debian's own.
 missing=()
+compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null || command -v initdb > /dev/null || missing+=(postgresql)
 command -v wasm-opt > /dev/null || missing+=(binaryen)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v nginx > /dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
@@ -26,9 +27,13 @@ done
 step "format"
 cargo fmt --all --check
 cargo fmt --manifest-path fuzz/Cargo.toml --check
+cargo fmt --manifest-path bench/Cargo.toml --check
 
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The benchmarks are their own workspace (their peers' features stay out of the product's
+# build); checked here so they keep building. scripts/bench.sh runs them.
+cargo clippy --manifest-path bench/Cargo.toml --target-dir target --all-targets --locked -- -D warnings
 
 step "rolegate-core without std"
 # wasm32v1-none has no std at all: this build is the proof that the core needs none.
@@ -38,7 +43,8 @@ cargo clippy -p rolegate-wasm --features bindgen --target wasm32-unknown-unknown
 cargo clippy -p rolegate-wasm --features abi,faults --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "tests"
-# The host's sync tests start nginx from PATH; Debian installs it under /usr/sbin.
+# The host's sync tests start nginx from PATH; Debian installs it under /usr/sbin. The server's
+# run on SQLite files and on a PostgreSQL cluster they create (initdb/pg_ctl, 127.0.0.1).
 PATH="$PATH:/usr/sbin" cargo test --workspace --locked
 
 step "npm package: install, build, size budget, types"
