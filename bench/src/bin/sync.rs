@@ -233,12 +233,7 @@ fn main() {
         summary("API write acknowledged", "HTTP", "—", write_ms),
         summary("host Syncer, watch", "Rust (wasmtime)", "watch", hw),
         summary("npm SnapshotLoader, watch", "Node (npm)", "watch", nw),
-        summary(
-            "host Syncer, ETag polling",
-            "Rust (wasmtime)",
-            "poll",
-            hp,
-        ),
+        summary("host Syncer, ETag polling", "Rust (wasmtime)", "poll", hp),
         summary("npm SnapshotLoader, ETag polling", "Node (npm)", "poll", np),
     ];
     let snapshot = runtime.block_on(start.latest_snapshot(&org)).unwrap();
