@@ -16,9 +16,14 @@ const rust = JSON.parse(readFileSync(join(dataDir, 'rust-results.json'), 'utf8')
 const node = JSON.parse(readFileSync(join(dataDir, 'node-results.json'), 'utf8'));
 
 const run = (cmd, args) => { try { return execFileSync(cmd, args, { encoding: 'utf8' }).trim(); } catch { return 'unknown'; } };
+/** A crate's version from the product's lock file or, for the peers, the benchmarks' own. */
 function crateVersion(name) {
-  const lock = readFileSync(join(root, 'Cargo.lock'), 'utf8');
-  return lock.match(new RegExp(`name = "${name}"\\nversion = "([^"]+)"`))?.[1] ?? 'unknown';
+  for (const lockPath of [join(root, 'Cargo.lock'), join(root, 'bench', 'Cargo.lock')]) {
+    const lock = readFileSync(lockPath, 'utf8');
+    const version = lock.match(new RegExp(`name = "${name}"\\nversion = "([^"]+)"`))?.[1];
+    if (version) return version;
+  }
+  return 'unknown';
 }
 function npmVersion(name) {
   const lock = JSON.parse(readFileSync(join(root, 'npm', 'package-lock.json'), 'utf8'));
