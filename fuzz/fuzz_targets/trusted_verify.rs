@@ -13,14 +13,12 @@ const SECRET: [u8; 32] = [26; 32];
 
 fn trust() -> Trust {
     Trust {
-        keys: vec![TrustedKey {
-            id: "k".into(),
-            public: public_key(&SECRET),
-        }],
-        allow_unsigned: false,
-        organization: None,
         min_revision: Some(1),
         max_age: Some(1 << 40),
+        ..Trust::signed_by(vec![TrustedKey {
+            id: "k".into(),
+            public: public_key(&SECRET),
+        }])
     }
 }
 
