@@ -97,12 +97,17 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             !outside || found == i64::from(BAD_RANGE),
             "index read outside its buffer"
         );
-        let apply: TypedFunc<(i32, i32, i32, i32), i64> = instance
+        let apply: TypedFunc<(i32, i32, i32, i32, i64), i64> = instance
             .get_typed_func(&mut store, "rolegate_apply_delta")
             .unwrap();
-        apply
-            .call(&mut store, (ptr, len, raw_ptr, raw_len))
+        let applied = apply
+            .call(&mut store, (ptr, len, raw_ptr, raw_len, 1_700_000_000))
             .expect("apply_delta does not trap");
+        assert!(
+            !(outside || !inside(raw_ptr, raw_len, buf, data.len() as i32))
+                || applied == i64::from(BAD_RANGE),
+            "apply_delta read outside its buffers"
+        );
         f2(&mut store, "rolegate_free")
             .call(&mut store, (raw_ptr, raw_len))
             .expect("free does not trap");
