@@ -60,7 +60,8 @@ pub use compile::{
 };
 pub use decide::{
     AssignmentRow, Decision, DirectoryEntry, Explanation, Grant, Holder, MatchField, QueryError,
-    Reason, Request, ResourceRef, RoleDetails, RoleFilter, RoleName, RoleOption,
+    Reason, Request, ResourceRef, RoleDetails, RoleFilter, RoleName, RoleOption, SearchPage,
+    UserSearch,
 };
 pub use format::{
     DELTA_FORMAT, DeltaError, DeltaInfo, FORMAT_VERSION, MAX_CLOCK_SKEW, SIGNATURE_DOMAIN, Trust,

@@ -1,5 +1,6 @@
 //! The control plane's commands, defined once for both binaries: `rolegate serve`,
-//! `rolegate audit verify`, `rolegate clients create` and `rolegate import` (and the same
+//! `rolegate audit verify`, `rolegate clients create`, `rolegate passwords set` and
+//! `rolegate import` (and the same
 //! under `rolegate-server`). Each runs to completion on its own tokio runtime, so a
 //! synchronous caller such as the `rolegate` CLI needs no async code of its own.
 
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use crate::engine::Policy;
-use crate::serve::{ServeOptions, create_client, import_policy, serve, verify_audit};
+use crate::serve::{ServeOptions, create_client, import_policy, serve, set_password, verify_audit};
 
 /// Why a command failed: one line for stderr.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,31 @@ pub struct ServeArgs {
     /// plain web server or CDN.
     #[arg(long, value_name = "DIR")]
     pub publish_dir: Option<PathBuf>,
+    /// The built management console to serve under /console/ [default: the repository's
+    /// console/dist, when built].
+    #[arg(long, value_name = "DIR")]
+    pub console_dir: Option<PathBuf>,
+    /// Mark console session cookies `Secure` (when served over HTTPS).
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+/// `passwords …`: console sign-in passwords.
+#[derive(Debug, Clone, Subcommand)]
+pub enum PasswordsCommand {
+    /// Set a user's console password, read from standard input (one line); signs the user
+    /// out everywhere.
+    Set(SetPasswordArgs),
+}
+
+/// `passwords set`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct SetPasswordArgs {
+    #[command(flatten)]
+    pub target: DatabaseOrg,
+    /// The user (US…).
+    #[arg(long, value_name = "US")]
+    pub user: String,
 }
 
 /// `audit …`: the hash-chained audit log.
@@ -111,6 +137,8 @@ impl ServeArgs {
             db_url: self.db,
             demo: self.demo,
             publish_dir: self.publish_dir,
+            console_dir: self.console_dir,
+            secure_cookies: self.secure_cookies,
             ..Default::default()
         };
         runtime()?
@@ -151,6 +179,28 @@ impl ClientsCommand {
             .map_err(CommandError::new)?;
         println!("client_id: {}", client.client_id);
         println!("client_secret: {}", client.client_secret);
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+impl PasswordsCommand {
+    /// Reads the password from standard input and stores its hash.
+    pub fn run(self) -> Result<ExitCode, CommandError> {
+        let PasswordsCommand::Set(args) = self;
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| CommandError::new(format!("could not read the password: {e}")))?;
+        let password = line.trim_end_matches(['\r', '\n']).to_string();
+        runtime()?
+            .block_on(set_password(
+                &args.target.db,
+                &args.target.org,
+                &args.user,
+                password,
+            ))
+            .map_err(CommandError::new)?;
+        println!("password set for `{}`", args.user);
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -240,6 +240,15 @@ pub fn organization_owners(policy: &Policy) -> Vec<String> {
     owners
 }
 
+/// The user holding `account`'s Owner role, if any.
+pub fn account_owner<'p>(policy: &'p Policy, account: &str) -> Option<&'p str> {
+    policy
+        .assignments
+        .iter()
+        .find(|a| a.role == rolegate_core::catalog::ACCOUNT_OWNER && a.scope == account)
+        .map(|a| a.user.as_str())
+}
+
 // ---- questions, answered from a compiled snapshot ----
 
 /// Whether `user` holds Organization Owner or Organization Administrator.
@@ -254,14 +263,63 @@ pub fn is_organization_manager(snapshot: &Snapshot, user: &str) -> bool {
     })
 }
 
+/// Whether `user` may sign in to the console: a user of the organization.
+pub fn may_sign_in(policy: &Policy, user: &str) -> bool {
+    policy.users.iter().any(|u| u.id == user)
+}
+
+/// The permission reading the organization's directory (users, their assignments, the
+/// audit log) needs, at the organization's scope.
+pub const DIRECTORY_PERMISSION: &str = "iam/users/read";
+
+/// Whether `user` may read the organization's directory.
+pub fn may_read_directory(snapshot: &Snapshot, user: &str) -> bool {
+    snapshot.can(&Request::new(
+        user,
+        DIRECTORY_PERMISSION,
+        snapshot.organization(),
+    ))
+}
+
+/// `user`'s roles as short phrases (`Developer @ Staging`), for the demo sign-in picker.
+pub fn role_summary(snapshot: &Snapshot, user: &str) -> Vec<String> {
+    snapshot
+        .directory_entry(user)
+        .map(|entry| {
+            entry
+                .rows
+                .iter()
+                .flat_map(|row| {
+                    row.roles
+                        .iter()
+                        .map(move |r| format!("{} @ {}", r.name, row.scope.name))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Serializes a core value (views, decisions) to JSON.
 fn json(value: impl Serialize) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// Directory search: users matching `query`, each with their assignment rows.
-pub fn search_users(snapshot: &Snapshot, query: &str) -> Vec<Value> {
-    snapshot.search_users(query).into_iter().map(json).collect()
+/// One page of a directory search (`query` over the five fields, optionally only holders
+/// of `role`): how many users match in all, and the page's entries with their rows.
+pub fn search_users(
+    snapshot: &Snapshot,
+    query: &str,
+    role: Option<&str>,
+    skip: usize,
+    take: usize,
+) -> (usize, Vec<Value>) {
+    let page = snapshot.search(&rolegate_core::UserSearch {
+        query,
+        role,
+        skip,
+        take,
+    });
+    (page.total, page.users.into_iter().map(json).collect())
 }
 
 /// One user's directory entry: assignments grouped by scope.

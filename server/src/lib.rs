@@ -34,6 +34,6 @@ pub use api::error::ApiError;
 pub use engine::{Policy, SigningKey};
 pub use serve::{
     DEMO_POLICY, Demo, ServeError, ServeOptions, Server, create_client, import_policy, serve,
-    start, verify_audit,
+    set_password, start, verify_audit,
 };
 pub use store::{AuditReport, ClientCredentials, Store, database_url};

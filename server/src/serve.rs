@@ -23,7 +23,8 @@ use crate::store::{
 pub const DEMO_POLICY: &str = include_str!("../../examples/policies/acme.json");
 
 /// How a server runs. `Default` is `127.0.0.1:8080`, `rolegate.db`, no demo, no publish
-/// directory, one-hour tokens, 1024 watchers.
+/// directory, one-hour tokens, 1024 watchers, 12-hour console sessions, cookies without
+/// `Secure`, the repository's built console.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// Where to listen (port 0: any free port; [`Server::addr`] says which).
@@ -40,6 +41,14 @@ pub struct ServeOptions {
     pub token_ttl: Duration,
     /// Most clients watching (long-polling) at once.
     pub max_watchers: usize,
+    /// How long a console session lasts.
+    pub session_ttl: Duration,
+    /// Mark session cookies `Secure` (set when the console is served over HTTPS, directly
+    /// or behind a proxy).
+    pub secure_cookies: bool,
+    /// The built console to serve under `/console/`; `None`: the repository's
+    /// `console/dist` if it has been built.
+    pub console_dir: Option<PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -51,6 +60,9 @@ impl Default for ServeOptions {
             publish_dir: None,
             token_ttl: Duration::from_secs(3600),
             max_watchers: 1024,
+            session_ttl: Duration::from_secs(12 * 3600),
+            secure_cookies: false,
+            console_dir: None,
         }
     }
 }
@@ -84,6 +96,12 @@ pub enum ServeError {
         /// Why.
         source: std::io::Error,
     },
+    /// No such user in the organization.
+    #[error("user `{0}` is not in the organization")]
+    UnknownUser(String),
+    /// The password was refused.
+    #[error("{0}")]
+    Password(String),
     /// A temporary directory for the demo could not be made.
     #[error("could not create a directory for the demo database: {0}")]
     TempDir(std::io::Error),
@@ -253,6 +271,13 @@ pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
         tokens,
         token_ttl: options.token_ttl,
         watchers: Semaphore::new(options.max_watchers),
+        session_ttl: options.session_ttl,
+        secure_cookies: options.secure_cookies,
+        demo_org: demo.as_ref().map(|d| d.organization.clone()),
+        console_dir: options
+            .console_dir
+            .clone()
+            .or_else(api::console_default_dir),
     });
     let listener = TcpListener::bind(options.listen)
         .await
@@ -289,6 +314,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let server = start(options).await?;
     let url = server.url();
     println!("rolegate listening on {url}");
+    println!("console: {url}/console/");
     if let Some(demo) = server.demo() {
         println!("database: {}", demo.db_url);
         println!("organization: {url}/v1/organizations/{}", demo.organization);
@@ -330,4 +356,29 @@ pub async fn verify_audit(db_url: &str, org: &str) -> Result<AuditReport, ServeE
     let report = store.verify_audit(org).await;
     store.close().await;
     Ok(report?)
+}
+
+/// Sets the console password of user `user` of organization `org` (signing them out
+/// everywhere).
+pub async fn set_password(
+    db_url: &str,
+    org: &str,
+    user: &str,
+    password: String,
+) -> Result<(), ServeError> {
+    let store = Store::open(db_url).await?;
+    let result = async {
+        let state = store.current(org).await?;
+        if !engine::may_sign_in(&state.policy, user) {
+            return Err(ServeError::UnknownUser(user.to_string()));
+        }
+        let hash = crate::api::hash_password(password)
+            .await
+            .map_err(|e| ServeError::Password(e.message))?;
+        store.set_password(org, user, &hash).await?;
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
 }

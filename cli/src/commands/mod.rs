@@ -88,6 +88,10 @@ pub enum Command {
     /// Store a policy file in a control-plane database as one audited revision.
     #[cfg(feature = "server")]
     Import(rolegate_server::commands::ImportArgs),
+    /// A control-plane database's console sign-in passwords.
+    #[cfg(feature = "server")]
+    #[command(subcommand)]
+    Passwords(rolegate_server::commands::PasswordsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +155,8 @@ impl Command {
             Command::Clients(c) => c.run().map_err(server_failure),
             #[cfg(feature = "server")]
             Command::Import(a) => a.run().map_err(server_failure),
+            #[cfg(feature = "server")]
+            Command::Passwords(c) => c.run().map_err(server_failure),
         }
     }
 }

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::model::RoleKind;
 use crate::model::ScopeLevel;
-use crate::snapshot::{AssignmentRec, NONE, ResourceView, RoleView, ScopeView, Snapshot, UserView};
+use crate::snapshot::{
+    AssignmentRec, NONE, ResourceView, RoleView, ScopeView, Snapshot, UserRec, UserView,
+};
 
 /// A role as a directory row names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -61,6 +63,39 @@ pub struct DirectoryEntry<'s> {
     /// For search results: the fields that matched.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub matched: Vec<MatchField>,
+}
+
+/// A directory search: the text, an optional role every hit must hold, and the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserSearch<'a> {
+    /// Text to find in a name, email, id, role name or scope name; empty lists everyone.
+    pub query: &'a str,
+    /// Only users holding this role (by id) at some scope.
+    pub role: Option<&'a str>,
+    /// Matches to skip before the page.
+    pub skip: usize,
+    /// Most entries on the page.
+    pub take: usize,
+}
+
+impl Default for UserSearch<'_> {
+    fn default() -> Self {
+        UserSearch {
+            query: "",
+            role: None,
+            skip: 0,
+            take: usize::MAX,
+        }
+    }
+}
+
+/// A page of search results and how many users matched in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchPage<'s> {
+    /// Every match, on every page.
+    pub total: usize,
+    /// This page's users, by user id.
+    pub users: Vec<DirectoryEntry<'s>>,
 }
 
 /// Which roles to list; `None` fields do not filter.
@@ -195,44 +230,86 @@ impl Snapshot {
     /// Users whose name, email, id, one of whose role names or one of whose scope names
     /// contains `query`, case-insensitively, by user id. An empty query lists everyone.
     pub fn search_users(&self, query: &str) -> Vec<DirectoryEntry<'_>> {
-        let needle: String = folded(query.trim());
-        let mut hits = Vec::new();
+        self.search(&UserSearch {
+            query,
+            ..UserSearch::default()
+        })
+        .users
+    }
+
+    /// One page of a directory search: every match is counted, but rows are built only for
+    /// the page's users, so listing a page of 100,000 users costs a scan, not 100,000
+    /// entries.
+    pub fn search(&self, search: &UserSearch<'_>) -> SearchPage<'_> {
+        let needle: String = folded(search.query.trim());
+        let role = match search.role {
+            Some(id) => match self.find_role(id) {
+                Some(i) => Some(i),
+                None => {
+                    return SearchPage {
+                        total: 0,
+                        users: Vec::new(),
+                    };
+                }
+            },
+            None => None,
+        };
+        let mut total = 0usize;
+        let mut users = Vec::new();
         for rec in &self.users {
-            let user = self.user_view(rec);
             let slice = self.assignment_slice(rec);
-            let mut matched = Vec::new();
-            if contains_folded(user.name, &needle) {
-                matched.push(MatchField::Name);
+            if role.is_some_and(|r| !slice.iter().any(|a| a.role == r)) {
+                continue;
             }
-            if contains_folded(user.email, &needle) {
-                matched.push(MatchField::Email);
+            let matched = self.matched_fields(rec, slice, &needle);
+            if matched.is_empty() {
+                continue;
             }
-            if contains_folded(user.id, &needle) {
-                matched.push(MatchField::Id);
-            }
-            if slice.iter().any(|a| {
-                self.roles
-                    .get(a.role as usize)
-                    .is_some_and(|r| contains_folded(self.text.get(r.name), &needle))
-            }) {
-                matched.push(MatchField::RoleName);
-            }
-            if slice.iter().any(|a| {
-                self.scopes
-                    .get(a.scope as usize)
-                    .is_some_and(|s| contains_folded(self.text.get(s.name), &needle))
-            }) {
-                matched.push(MatchField::ScopeName);
-            }
-            if !matched.is_empty() {
-                hits.push(DirectoryEntry {
-                    user,
+            if total >= search.skip && users.len() < search.take {
+                users.push(DirectoryEntry {
+                    user: self.user_view(rec),
                     rows: self.rows(slice),
                     matched,
                 });
             }
+            total += 1;
         }
-        hits
+        SearchPage { total, users }
+    }
+
+    /// The fields of a user `needle` (already folded) occurs in.
+    fn matched_fields(
+        &self,
+        rec: &UserRec,
+        slice: &[AssignmentRec],
+        needle: &str,
+    ) -> Vec<MatchField> {
+        let user = self.user_view(rec);
+        let mut matched = Vec::new();
+        if contains_folded(user.name, needle) {
+            matched.push(MatchField::Name);
+        }
+        if contains_folded(user.email, needle) {
+            matched.push(MatchField::Email);
+        }
+        if contains_folded(user.id, needle) {
+            matched.push(MatchField::Id);
+        }
+        if slice.iter().any(|a| {
+            self.roles
+                .get(a.role as usize)
+                .is_some_and(|r| contains_folded(self.text.get(r.name), needle))
+        }) {
+            matched.push(MatchField::RoleName);
+        }
+        if slice.iter().any(|a| {
+            self.scopes
+                .get(a.scope as usize)
+                .is_some_and(|s| contains_folded(self.text.get(s.name), needle))
+        }) {
+            matched.push(MatchField::ScopeName);
+        }
+        matched
     }
 
     /// The role catalog, filtered, by id.

@@ -8,6 +8,9 @@ mod explain;
 mod queries;
 
 pub use decision::{Decision, Grant, Reason, Request, ResourceRef};
-pub use directory::{AssignmentRow, DirectoryEntry, MatchField, RoleDetails, RoleFilter, RoleName};
+pub use directory::{
+    AssignmentRow, DirectoryEntry, MatchField, RoleDetails, RoleFilter, RoleName, SearchPage,
+    UserSearch,
+};
 pub use explain::{Explanation, RoleOption};
 pub use queries::{Holder, QueryError};

@@ -1,19 +1,19 @@
 //! Extractors that turn every bad input into a typed 4xx in the API's error shape: bodies
 //! (malformed JSON 400, unknown fields 400, too large 413, wrong type 415), query strings,
-//! path segments, `If-Match`, and the bearer token.
+//! path segments, `If-Match`, and the caller (bearer token or console session).
 
 use std::sync::Arc;
 
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
-use axum::http::header::{AUTHORIZATION, IF_MATCH};
+use axum::http::header::{AUTHORIZATION, COOKIE, IF_MATCH};
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::App;
 use super::error::{ApiError, clip};
-use crate::auth::{Claims, TokenError};
+use crate::auth::{CSRF_HEADER, SessionToken, TokenError};
 use crate::engine;
 
 /// A JSON body.
@@ -159,15 +159,37 @@ impl<T: DeserializeOwned + PathIds + Send, S: Send + Sync> FromRequestParts<S> f
     }
 }
 
-/// The caller, from a valid bearer token.
+/// How a caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A bearer access token of this OAuth client.
+    Token {
+        /// The client id.
+        client: String,
+    },
+    /// The console's session cookie.
+    Session {
+        /// The session's CSRF token.
+        csrf: String,
+    },
+}
+
+/// The caller: a user of one organization, from a valid bearer token or session cookie.
+/// A cookie-authenticated request that changes anything must also carry the session's CSRF
+/// token in `X-CSRF-Token`.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Claims);
+pub struct Caller {
+    org: String,
+    actor: String,
+    /// How they proved it.
+    pub credential: Credential,
+}
 
 impl Caller {
-    /// The organization must be the token's: anything else is answered exactly like an
+    /// The organization must be the caller's: anything else is answered exactly like an
     /// organization that does not exist.
     pub fn within(&self, org: &str) -> Result<(), ApiError> {
-        if self.0.org == org {
+        if self.org == org {
             Ok(())
         } else {
             Err(ApiError::organization_not_found(org))
@@ -176,8 +198,60 @@ impl Caller {
 
     /// The user the caller acts as.
     pub fn actor(&self) -> &str {
-        &self.0.act
+        &self.actor
     }
+
+    /// The caller's organization.
+    pub fn organization(&self) -> &str {
+        &self.org
+    }
+}
+
+fn unauthorized(code: &'static str, message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, code, message)
+}
+
+/// The caller a bearer token names.
+pub(super) fn bearer(app: &App, header: &axum::http::HeaderValue) -> Result<Caller, ApiError> {
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(|| unauthorized("invalid-token", "the authorization is not a bearer token"))?;
+    match app.tokens.verify(token) {
+        Ok(claims) => Ok(Caller {
+            org: claims.org,
+            actor: claims.act,
+            credential: Credential::Token { client: claims.sub },
+        }),
+        Err(TokenError::Expired) => Err(unauthorized(
+            "token-expired",
+            "the access token has expired",
+        )),
+        Err(_) => Err(unauthorized(
+            "invalid-token",
+            "the access token is not valid",
+        )),
+    }
+}
+
+/// The session token a request's cookies carry, if any.
+pub(super) fn session_token(parts: &Parts) -> Option<SessionToken> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(SessionToken::from_cookie_header)
+}
+
+/// Whether a request may change state (and so, with a cookie, needs the CSRF token).
+fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 impl FromRequestParts<Arc<App>> for Caller {
@@ -187,35 +261,44 @@ impl FromRequestParts<Arc<App>> for Caller {
         parts: &mut Parts,
         app: &Arc<App>,
     ) -> Result<Self, Self::Rejection> {
-        let unauthorized = |code: &'static str, message: &str| {
-            ApiError::new(StatusCode::UNAUTHORIZED, code, message)
-        };
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or_else(|| unauthorized("missing-token", "send `Authorization: Bearer <token>`"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(|| {
-                unauthorized("invalid-token", "the authorization is not a bearer token")
-            })?;
-        match app.tokens.verify(token) {
-            Ok(claims) => Ok(Caller(claims)),
-            Err(TokenError::Expired) => Err(unauthorized(
-                "token-expired",
-                "the access token has expired",
-            )),
-            Err(_) => Err(unauthorized(
-                "invalid-token",
-                "the access token is not valid",
-            )),
+        // A bearer token wins: programs send one, and it is no ambient credential, so no
+        // CSRF token is needed with it.
+        if let Some(header) = parts.headers.get(AUTHORIZATION) {
+            return bearer(app, header);
         }
+        let Some(token) = session_token(parts) else {
+            return Err(unauthorized(
+                "missing-token",
+                "send `Authorization: Bearer <token>` (or sign in to the console)",
+            ));
+        };
+        let session = app.store.session(&token).await?.ok_or_else(|| {
+            unauthorized("session-expired", "the session has ended; sign in again")
+        })?;
+        if changes_state(&parts.method) {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            // Constant-time: the comparison must not tell an attacker how much they got right.
+            let ok = sent.is_some_and(|s| {
+                s.len() == session.csrf.len()
+                    && s.bytes()
+                        .zip(session.csrf.bytes())
+                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                        == 0
+            });
+            if !ok {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf-token-missing",
+                    "a console request that changes anything must carry the session's \
+                     `X-CSRF-Token`",
+                ));
+            }
+        }
+        Ok(Caller {
+            org: session.organization,
+            actor: session.user,
+            credential: Credential::Session { csrf: session.csrf },
+        })
     }
 }
 

@@ -22,15 +22,27 @@
 //! | `GET …/{OR}/snapshot[?after=&wait=]` | the signed snapshot (ETag, 304, watch) |
 //! | `GET …/{OR}/snapshot.delta-{base}` | the delta from `base` to the current snapshot |
 //! | `GET …/{OR}/users/{US}/slice` | a user's signed slice (their own, or anyone's for Org Owners/Admins) |
+//! | `PUT …/{OR}/users/{US}/password` | set a user's console password (Org Owners/Admins) |
+//! | `GET …/{OR}/scopes`, `GET …/{OR}/resources` | the organization's accounts and subaccounts (with owners); its resources |
+//! | `GET`/`POST`/`DELETE /v1/session` | the console's session: who is signed in; sign in (email, password); sign out |
+//! | `GET /v1/session/demo-users`, `POST /v1/session/demo` | `--demo` only: the sign-in picker |
+//! | `GET /console/…` | the management console (see [`console`]) |
+//!
+//! Every route but the token endpoint and sign-in takes a bearer token or the console's
+//! session cookie; with the cookie, a request that changes anything must carry the session's
+//! CSRF token in `X-CSRF-Token`. Reading the directory (users, their assignments, the audit
+//! log) needs `iam/users/read` at the organization's scope.
 //!
 //! Writes accept `If-Match: <revision>` (412 when stale) and answer with the new revision in
 //! `X-Rolegate-Revision`. Errors are `{code, message, status}` (see [`error`]).
 
 mod admin;
+mod console;
 mod decide;
 pub mod error;
 mod extract;
 mod org;
+mod session;
 mod snapshot;
 mod token;
 
@@ -49,6 +61,9 @@ use crate::publish::Publisher;
 use crate::store::Store;
 use error::ApiError;
 
+pub use console::default_dir as console_default_dir;
+pub use session::hash_password;
+
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
@@ -65,6 +80,22 @@ pub struct App {
     pub token_ttl: Duration,
     /// Permits for concurrent watchers.
     pub watchers: Semaphore,
+    /// How long a console session lasts.
+    pub session_ttl: Duration,
+    /// Whether session cookies are marked `Secure` (served over HTTPS).
+    pub secure_cookies: bool,
+    /// The demo organization, when the server runs with `--demo`: its users may sign in to
+    /// the console without a password.
+    pub demo_org: Option<String>,
+    /// Where the console's built files are, if anywhere.
+    pub console_dir: Option<std::path::PathBuf>,
+}
+
+impl App {
+    /// Whether `org` is the demo organization of a `--demo` server.
+    pub fn is_demo(&self, org: &str) -> bool {
+        self.demo_org.as_deref() == Some(org)
+    }
 }
 
 /// The routes, with the body limit and panic guard.
@@ -93,6 +124,12 @@ pub fn router(app: Arc<App>) -> Router {
             axum::routing::delete(admin::remove_role),
         )
         .route("/users/{user}/slice", get(snapshot::slice))
+        .route(
+            "/users/{user}/password",
+            axum::routing::put(session::set_password),
+        )
+        .route("/scopes", get(org::scopes))
+        .route("/resources", get(org::resources))
         .route("/accounts/{account}/owner", post(admin::transfer))
         .route(
             "/accounts/{account}/owner/dry-run",
@@ -111,10 +148,19 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/snapshot", get(snapshot::snapshot))
         .route("/{file}", get(snapshot::file));
     Router::new()
+        .route(
+            "/v1/session",
+            get(session::current)
+                .post(session::create)
+                .delete(session::delete),
+        )
+        .route("/v1/session/demo", post(session::demo_sign_in))
+        .route("/v1/session/demo-users", get(session::demo_users))
         .route("/v1/token", post(token::token))
         .route("/v2/token", post(token::token))
         .route("/v1/keys", get(org::all_keys))
         .nest("/v1/organizations/{org}", org)
+        .merge(console::routes(app.console_dir.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -34,6 +34,36 @@ pub(super) async fn snapshot(
     org: &str,
 ) -> Result<(u64, Arc<Snapshot>), ApiError> {
     let state = state(app, caller, org).await?;
+    let snapshot = state.snapshot().map_err(ApiError::internal)?;
+    Ok((state.revision, snapshot))
+}
+
+/// Refuses a caller who may not read the organization's directory (`iam/users/read` at
+/// its scope), telling them nothing else.
+fn may_read_directory(state: &OrgState, caller: &Caller) -> Result<(), ApiError> {
+    let snapshot = state.snapshot().map_err(ApiError::internal)?;
+    if engine::may_read_directory(&snapshot, caller.actor()) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not-authorized",
+            format!(
+                "user `{}` may not read the organization's directory",
+                caller.actor()
+            ),
+        ))
+    }
+}
+
+/// The organization's current snapshot, for a caller who may read its directory.
+pub(super) async fn directory(
+    app: &App,
+    caller: &Caller,
+    org: &str,
+) -> Result<(u64, Arc<Snapshot>), ApiError> {
+    let state = state(app, caller, org).await?;
+    may_read_directory(&state, caller)?;
     let snapshot = state.snapshot().map_err(ApiError::internal)?;
     Ok((state.revision, snapshot))
 }
@@ -127,6 +157,8 @@ const MAX_PAGE_SIZE: usize = 200;
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    /// Only holders of this role (id).
+    role: Option<String>,
     #[serde(default)]
     page: usize,
     page_size: Option<usize>,
@@ -151,11 +183,9 @@ pub async fn search(
             format!("`page_size` must be 1 to {MAX_PAGE_SIZE}, not `{page_size}`"),
         ));
     }
-    let (revision, snapshot) = snapshot(&app, &caller, &org).await?;
-    let hits = engine::search_users(&snapshot, &q.q);
-    let total = hits.len();
+    let (revision, snapshot) = directory(&app, &caller, &org).await?;
     let start = q.page.saturating_mul(page_size);
-    let users: Vec<Value> = hits.into_iter().skip(start).take(page_size).collect();
+    let (total, users) = engine::search_users(&snapshot, &q.q, q.role.as_deref(), start, page_size);
     let next_page = (start.saturating_add(page_size) < total).then(|| q.page.saturating_add(1));
     Ok(at_revision(
         revision,
@@ -174,7 +204,7 @@ pub async fn user(
     caller: Caller,
     Ids((org, user)): Ids<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (revision, snapshot) = snapshot(&app, &caller, &org).await?;
+    let (revision, snapshot) = directory(&app, &caller, &org).await?;
     let entry = engine::directory_entry(&snapshot, &user).ok_or_else(|| {
         ApiError::not_found("unknown-user", format!("unknown user `{}`", clip(&user)))
     })?;
@@ -207,6 +237,7 @@ pub async fn audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
     let state = state(&app, &caller, &org).await?;
+    may_read_directory(&state, &caller)?;
     let page_size = q.page_size.unwrap_or(50);
     if page_size == 0 || page_size as usize > MAX_PAGE_SIZE {
         return Err(ApiError::bad_request(
@@ -218,5 +249,58 @@ pub async fn audit(
     Ok(at_revision(
         state.revision,
         serde_json::to_value(page).map_err(ApiError::internal)?,
+    ))
+}
+
+/// `GET …/scopes`: the organization, its accounts (each with its Owner) and their
+/// subaccounts, in policy order — what the console's scope pickers offer.
+pub async fn scopes(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Ids(org): Ids<String>,
+) -> Result<Response, ApiError> {
+    let state = state(&app, &caller, &org).await?;
+    may_read_directory(&state, &caller)?;
+    let p = &state.policy;
+    let user = |id: &str| {
+        p.users
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| json!({"id": u.id, "name": u.name}))
+    };
+    let accounts: Vec<Value> = p
+        .accounts
+        .iter()
+        .map(|a| {
+            let owner = engine::account_owner(p, &a.id).and_then(user);
+            let subaccounts: Vec<Value> = p
+                .subaccounts
+                .iter()
+                .filter(|s| s.account == a.id)
+                .map(|s| json!({"id": s.id, "name": s.name}))
+                .collect();
+            json!({"id": a.id, "name": a.name, "owner": owner, "subaccounts": subaccounts})
+        })
+        .collect();
+    Ok(at_revision(
+        state.revision,
+        json!({
+            "organization": {"id": p.organization.id, "name": p.organization.name},
+            "accounts": accounts,
+        }),
+    ))
+}
+
+/// `GET …/resources`: the resources resource-based roles can be bound to.
+pub async fn resources(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Ids(org): Ids<String>,
+) -> Result<Response, ApiError> {
+    let state = state(&app, &caller, &org).await?;
+    may_read_directory(&state, &caller)?;
+    Ok(at_revision(
+        state.revision,
+        json!({ "resources": state.policy.resources }),
     ))
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use rolegate_server::commands::{
-    AuditCommand, ClientsCommand, CommandError, ImportArgs, ServeArgs,
+    AuditCommand, ClientsCommand, CommandError, ImportArgs, PasswordsCommand, ServeArgs,
 };
 
 #[derive(Debug, Parser)]
@@ -32,6 +32,9 @@ enum Command {
     Clients(ClientsCommand),
     /// Import a policy file as one audited revision.
     Import(ImportArgs),
+    /// Console sign-in passwords.
+    #[command(subcommand)]
+    Passwords(PasswordsCommand),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, CommandError> {
@@ -40,6 +43,7 @@ fn run(cli: Cli) -> Result<ExitCode, CommandError> {
         Some(Command::Audit(c)) => c.run(),
         Some(Command::Clients(c)) => c.run(),
         Some(Command::Import(a)) => a.run(),
+        Some(Command::Passwords(c)) => c.run(),
     }
 }
 

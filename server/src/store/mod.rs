@@ -16,6 +16,7 @@ mod clients;
 mod keys;
 mod load;
 pub(crate) mod rows;
+mod sessions;
 mod snapshots;
 mod write;
 
@@ -32,6 +33,7 @@ use rows::RowsError;
 pub use audit::{AuditEntry, AuditPage, AuditProblem, AuditReport, AuditRow, GENESIS};
 pub use clients::{ClientCredentials, ClientError, StoredClient};
 pub use keys::KeyPair;
+pub use sessions::{PasswordRow, Session};
 pub use snapshots::StoredSnapshot;
 pub use write::{Committed, ImportError, WriteError};
 

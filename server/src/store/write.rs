@@ -193,11 +193,17 @@ impl Store {
         }
         match (&change.user_before, &change.user_after) {
             (Some(before), None) => {
-                sqlx::query("DELETE FROM users WHERE organization = $1 AND id = $2")
+                // The user goes, and with them their password and sessions.
+                for table in ["users", "passwords", "sessions"] {
+                    let column = if table == "users" { "id" } else { "user_id" };
+                    sqlx::query(&format!(
+                        "DELETE FROM {table} WHERE organization = $1 AND {column} = $2"
+                    ))
                     .bind(org)
                     .bind(&before.id)
                     .execute(&mut *tx)
                     .await?;
+                }
             }
             (None, Some(user)) => insert_user(&mut tx, org, user).await?,
             (Some(_), Some(user)) => {
@@ -295,6 +301,17 @@ impl Store {
                 continue;
             }
             insert_contents(&mut tx, &rows).await?;
+            // Users the import dropped lose their passwords and sessions.
+            for table in ["passwords", "sessions"] {
+                sqlx::query(&format!(
+                    "DELETE FROM {table} WHERE organization = $1 AND user_id NOT IN \
+                     (SELECT id FROM users WHERE organization = $1)"
+                ))
+                .bind(&org)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+            }
             append(&mut tx, &org, (from, revision), at, actor, &entry).await?;
             tx.commit().await.map_err(StoreError::from)?;
             self.remember(Arc::new(OrgState::new(imported)));

@@ -1,0 +1,26 @@
+-- rolegate-server schema, version 2: console sign-in.
+
+-- Per-user passwords (argon2id PHC strings), set by an administrator or `rolegate passwords
+-- set`. Kept apart from `users`, which an import replaces wholesale: a re-import keeps the
+-- passwords of the users it keeps. Removing a user removes their password.
+CREATE TABLE passwords (
+    organization TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (organization, user_id)
+);
+
+-- Console sessions. Only the SHA-256 of the cookie's token is stored, so a copy of the
+-- database signs nobody in. `csrf` must come back in `X-CSRF-Token` on every
+-- state-changing request made with the cookie.
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    organization TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (organization, user_id);
+CREATE INDEX users_by_email ON users (email);
