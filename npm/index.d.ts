@@ -154,6 +154,44 @@ export interface TrustSettings {
   now?: number;
 }
 
+/** Trust settings, and what the Authorizer does beside deciding. */
+export interface AuthorizerOptions extends TrustSettings {
+  /** Warn once on the console for each permission or scope a check names that the snapshot
+   * does not know (a typo denies like anything else). For development. Default false. */
+  warnUnknownNames?: boolean;
+}
+
+/** Where the engine (rolegate_bg.wasm) comes from, when not from beside the package's JS:
+ * a URL (such as Vite's `import wasmUrl from 'rolegate/rolegate.wasm?url'`), a fetch
+ * Response, its bytes, or a compiled module. */
+export type WasmSource = string | URL | Response | BufferSource | WebAssembly.Module;
+
+export interface InitOptions {
+  wasm?: WasmSource;
+  fetch?: typeof fetch;
+}
+
+/** How `Authorizer.load` fetches. */
+export interface LoadOptions extends AuthorizerOptions {
+  fetch?: typeof fetch;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Abandon the snapshot request after this long (`timeout`). Default 10000. */
+  timeoutMs?: number;
+  /** Largest snapshot accepted, in bytes. Default 256 MiB. */
+  maxBytes?: number;
+  wasm?: WasmSource;
+}
+
+/**
+ * Instantiates the engine (browser entry: fetches rolegate_bg.wasm; Node: already done on
+ * import; edge: from the precompiled module in `wasm`). Call once, before
+ * `Authorizer.fromSnapshot`; `Authorizer.load` and `SnapshotLoader` call it themselves.
+ * Rejects with a RolegateError: `http-status`, `unexpected-content`, `fetch-failed`,
+ * `engine-unavailable` (a Content-Security-Policy without 'wasm-unsafe-eval').
+ */
+export function init(options?: InitOptions): Promise<void>;
+
 /** Every `code` an error from this package can carry. */
 export type ErrorCode =
   | 'bad-argument'
@@ -188,24 +226,34 @@ export type ErrorCode =
   | 'no-trusted-keys'
   | 'revision-out-of-range'
   | 'delta-too-large'
+  | 'no-snapshot'
+  | 'engine-unavailable'
+  | 'unexpected-content'
   | 'internal';
 
+/** Every error the package throws or rejects with. */
 export class RolegateError extends Error {
-  constructor(code: ErrorCode, message: string);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown });
   readonly code: ErrorCode;
 }
 
 /** One organization's snapshot, decoded. Immutable: load a new one to move on. */
 export class Authorizer {
   private constructor();
-  /** Throws an error whose code says why the bytes are not a valid, trusted snapshot. */
-  static fromSnapshot(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, trust?: TrustSettings): Authorizer;
+  /** Throws an error whose code says why the bytes are not a valid, trusted snapshot
+   * (`not-initialized` in a browser before `init()`). */
+  static fromSnapshot(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: AuthorizerOptions): Authorizer;
+  /** Fetches the snapshot and, at the same time, the engine; rejects with a RolegateError
+   * (`http-status`, `unexpected-content`, `fetch-failed`, `timeout`, `engine-unavailable`, or
+   * the snapshot's own code). */
+  static load(url: string | URL, options?: LoadOptions): Promise<Authorizer>;
   /** The snapshot a delta produces from this one, checked with `trust` (default: this one's). */
   applyDelta(delta: Uint8Array | ArrayBuffer | ArrayBufferView, trust?: TrustSettings): Authorizer;
   /** The snapshot bytes it was made from. */
   readonly bytes: Uint8Array;
-  can(user: string, permission: string, scope: string, resource?: ResourceArg): boolean;
-  check(user: string, permission: string, scope: string, resource?: ResourceArg): Decision;
+  /** A user, permission or scope that is not a string is one no snapshot has: Deny. */
+  can(user: Name, permission: Name, scope: Name, resource?: ResourceArg | null): boolean;
+  check(user: Name, permission: Name, scope: Name, resource?: ResourceArg | null): Decision;
   explain(user: string, permission: string, scope: string, resource?: ResourceArg): Explanation;
   /** 1 for Allow, 0 for Deny, in request order. */
   checkBatch(requests: BatchRequest[]): Uint8Array;
@@ -225,8 +273,12 @@ export class Authorizer {
   readonly issuedAt: number;
   readonly organization: string;
   readonly organizationName: string;
+  /** Releases the engine's memory now; any later use throws `no-snapshot`. */
   free(): void;
 }
+
+/** A name in a check: a string, or nothing yet (which denies). */
+export type Name = string | null | undefined;
 
 export type PollOutcome = 'updated' | 'deferred' | 'unchanged' | 'failed';
 
@@ -265,16 +317,28 @@ export interface LoaderOptions {
    * `tokenUrl` and renewed before it expires. Server-side only. */
   clientCredentials?: { tokenUrl: string | URL; clientId: string; clientSecret: string };
   fetch?: typeof fetch;
+  /** Where the engine is, for the browser entry (see `init`). */
+  wasm?: WasmSource;
   onUpdate?: (authorizer: Authorizer, info: { activated: boolean }) => void;
   onError?: (error: RolegateError) => void;
+}
+
+export interface LoaderError {
+  code: ErrorCode;
+  message: string;
+  /** When, in milliseconds since the Unix epoch. */
+  at: number;
 }
 
 export interface LoaderStatus {
   revision: number | null;
   pendingRevision: number | null;
   etag: string | null;
+  /** The latest pull's failure; null once a pull succeeds. */
+  error: LoaderError | null;
   lastSuccess: number | null;
-  lastError: { code: ErrorCode; message: string; at: number } | null;
+  /** The most recent failure, even if a pull has succeeded since. */
+  lastError: LoaderError | null;
   expired: boolean;
   /** Whether the server answered the last request as a watch. */
   watching: boolean;
@@ -286,10 +350,16 @@ export class SnapshotLoader {
   readonly authorizer: Authorizer | null;
   readonly pending: Authorizer | null;
   readonly revision: number | null;
+  /** The same frozen object until something changes. */
   readonly status: LoaderStatus;
   readonly expired: boolean;
+  /** Calls `listener` after every change (an activation, a pull that failed or succeeded);
+   * returns the unsubscribe function. Bound: pass it as is to useSyncExternalStore. */
+  readonly subscribe: (listener: () => void) => () => void;
+  /** The active authorizer, the same object until the next activation. Bound. */
+  readonly getSnapshot: () => Authorizer | null;
   /** Deny until a snapshot is loaded. */
-  can(user: string, permission: string, scope: string, resource?: ResourceArg): boolean;
+  can(user: Name, permission: Name, scope: Name, resource?: ResourceArg | null): boolean;
   /** One pull (after any in flight). Never rejects. */
   poll(): Promise<PollOutcome>;
   activate(): boolean;

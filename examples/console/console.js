@@ -14,8 +14,8 @@ const ACTIONS = [
 ];
 
 const snapshotUrl = new URLSearchParams(location.search).get('snapshot') ?? 'acme.rgs';
-const response = await fetch(snapshotUrl);
-const authorizer = Authorizer.fromSnapshot(new Uint8Array(await response.arrayBuffer()), { allowUnsigned: true });
+// The engine and the snapshot, fetched in parallel.
+const authorizer = await Authorizer.load(snapshotUrl, { allowUnsigned: true });
 // The organization, then each account followed by its subaccounts.
 const all = authorizer.scopes();
 const scopes = all

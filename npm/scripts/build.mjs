@@ -1,13 +1,15 @@
 // Builds the package's engine: the rolegate-wasm crate (feature `bindgen`) → wasm-opt -Oz
 // (Debian's binaryen) → wasm-bindgen (the CLI version pinned by Cargo.lock, installed if
-// missing). Output: dist/rolegate.js and dist/rolegate_bg.wasm.
+// missing). Output: dist/rolegate.js and dist/rolegate_bg.wasm. Cargo builds into
+// CARGO_TARGET_DIR when set (default <repo>/target), so a separate target directory can build
+// the wasm without waiting on another build's lock.
 //
 // wasm-opt runs before wasm-bindgen: Debian's binaryen (108) mistypes the externref table
 // that wasm-bindgen adds, so optimising its output breaks instantiation.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 
 const npmDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(npmDir, '..');
@@ -50,7 +52,8 @@ run('cargo', [
   '--target', 'wasm32-unknown-unknown', '--profile', 'wasm',
 ]);
 mkdirSync(dist, { recursive: true });
-const built = join(root, 'target', 'wasm32-unknown-unknown', 'wasm', 'rolegate_wasm.wasm');
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target');
+const built = join(targetDir, 'wasm32-unknown-unknown', 'wasm', 'rolegate_wasm.wasm');
 const optimised = join(dist, 'rolegate_opt.wasm');
 // The features rustc enables by default for wasm32-unknown-unknown, spelled for binaryen.
 run('wasm-opt', [

@@ -1,28 +1,13 @@
-// The Authorizer: a thin JS face on the wasm engine. Arguments are checked here (a wrong type
-// is a `bad-argument` error, not a silent Deny); decisions come from the core, unchanged.
-// What the boundary means — codes, the "unknown" sentinel, the trust settings — is defined
-// once, in the core (`rolegate_core::ffi`); this file only translates.
+// The Authorizer: a thin JS face on the wasm engine. Arguments are checked here; decisions
+// come from the core, unchanged. What the boundary means — codes, the "unknown" sentinel, the
+// trust settings — is defined once, in the core (`rolegate_core::ffi`); this file only
+// translates.
 import { WasmAuthorizer } from '../dist/rolegate.js';
+import { RolegateError, asRolegateError } from './errors.js';
+import { isReady, ensureEngine, notInitialized } from './engine.js';
+import { fetchArtifact, SNAPSHOT } from './http.js';
 
-/** An Error with a stable `code`. The engine's own errors carry the same property. */
-export class RolegateError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.name = 'RolegateError';
-    this.code = code;
-  }
-}
-
-let ready = false;
-
-/** Called by each entry point once the wasm engine is instantiated. */
-export function markReady() {
-  ready = true;
-}
-
-export function isReady() {
-  return ready;
-}
+export { RolegateError };
 
 const NONE = '';
 const NO_BYTES = new Uint8Array(0);
@@ -118,18 +103,29 @@ function toBytes(bytes) {
   throw badArgument('snapshot bytes must be a Uint8Array, an ArrayBuffer or a typed array view');
 }
 
-/** The engine's errors carry a `code`; keep their message, give them our class. */
-function engineError(e) {
-  if (e instanceof RolegateError) return e;
-  return new RolegateError(e?.code ?? 'internal', e?.message ?? String(e));
-}
-
 function engine(call) {
   try {
     return call();
   } catch (e) {
-    throw engineError(e);
+    throw asRolegateError(e);
   }
+}
+
+/** What a freed authorizer's engine is: every use throws `no-snapshot`, so the hot path needs
+ * no check of its own (wasm-bindgen would throw "null pointer passed to rust"). */
+const FREED = new Proxy({}, {
+  get() {
+    throw new RolegateError('no-snapshot', 'this Authorizer was freed: it holds no snapshot any more');
+  },
+});
+
+/** Names already warned about (`warnUnknownNames`), bounded: a warning, not a log. */
+const warned = new Set();
+function warnUnknown(kind, name) {
+  if (warned.size > 1000 || warned.has(`${kind}\0${name}`)) return;
+  warned.add(`${kind}\0${name}`);
+  const hint = kind === 'permission' ? ' (a typo? authorizer.catalog() lists every permission)' : '';
+  console.warn(`rolegate: the snapshot has no ${kind} \`${name}\`: checks that name it are denied${hint}`);
 }
 
 /** `snake_case` keys → `camelCase`, deeply: every answer in the package's one convention. */
@@ -168,12 +164,14 @@ export class Authorizer {
 
   #bytes;
   #trust;
+  #warn;
 
   /** @private Use Authorizer.fromSnapshot. */
   constructor(wasm, bytes, trust) {
     this.#engine = wasm;
     this.#bytes = bytes;
     this.#trust = trust;
+    this.#warn = trust.warnUnknownNames === true;
     this.#revision = wasm.revision;
   }
 
@@ -184,16 +182,37 @@ export class Authorizer {
    * `no-trusted-keys`, `unsigned`, `bad-signature`, …).
    * @param trust { trustedKeys?: [{ id, publicKey }], allowUnsigned?, organization?,
    *   minRevision?, maxAgeSeconds?, sliceOf?, now? } — `sliceOf: userId` to load that user's
-   *   slice (and nothing else); without it only the organization's snapshot loads
+   *   slice (and nothing else); without it only the organization's snapshot loads;
+   *   `warnUnknownNames: true` warns once on the console for each permission or scope a check
+   *   names that the snapshot does not know (for development)
    */
   static fromSnapshot(bytes, trust = {}) {
-    if (!ready) {
-      throw new RolegateError('not-initialized', 'the wasm engine is not initialised: call initialize(module) from "rolegate/edge" first');
-    }
+    if (!isReady()) throw notInitialized();
     const view = toBytes(bytes);
     const args = trustArguments(trust);
     const wasm = engine(() => WasmAuthorizer.load(view, NO_BYTES, ...args));
     return new Authorizer(wasm, view, trust);
+  }
+
+  /**
+   * Fetches the snapshot at `url` and, at the same time, the engine if it is not loaded yet;
+   * then decodes the snapshot under the trust settings in `options`. Rejects with a
+   * RolegateError: `http-status` (404, 403, …), `unexpected-content` (an HTML page where the
+   * snapshot was expected), `fetch-failed`, `timeout`, `engine-unavailable` (the browser
+   * refused the wasm: a Content-Security-Policy without 'wasm-unsafe-eval'), or the
+   * snapshot's own code.
+   * @param options trust settings (see fromSnapshot) and { fetch?, headers?, signal?,
+   *   timeoutMs?, maxBytes?, wasm? } — `wasm` says where the engine is (see init)
+   */
+  static async load(url, options = {}) {
+    const { fetch, headers, signal, timeoutMs, maxBytes, wasm, ...trust } = options;
+    const href = typeof url === 'string' || url instanceof URL ? String(url) : null;
+    if (href === null) throw badArgument('Authorizer.load takes the snapshot URL as a string or URL');
+    const [bytes] = await Promise.all([
+      fetchArtifact(href, SNAPSHOT, { fetch, headers, signal, timeoutMs, maxBytes }),
+      ensureEngine({ wasm, fetch }),
+    ]);
+    return Authorizer.fromSnapshot(bytes, trust);
   }
 
   /**
@@ -223,12 +242,15 @@ export class Authorizer {
     return index;
   }
 
-  #index(map, name, value, longest, resolve) {
-    const key = text(name, value);
+  /** A name's index; a name that is not a string is one no snapshot holds (Deny). */
+  #index(map, name, key, longest, resolve) {
+    if (typeof key !== 'string') return UNKNOWN;
     const index = map.get(key);
     if (index !== undefined) return index;
     if (key.length > longest) return UNKNOWN;
-    return this.#remember(map, key, resolve(key));
+    const found = resolve(key);
+    if (found === UNKNOWN && this.#warn && name !== 'user') warnUnknown(name, key);
+    return this.#remember(map, key, found);
   }
 
   #resource(resource) {
@@ -290,6 +312,7 @@ export class Authorizer {
     const ids = new Uint32Array(requests.length * 4);
     let at = 0;
     for (const r of requests) {
+      if (typeof r !== 'object' || r === null) throw badArgument('each checkBatch request is { user, permission, scope, resource? }');
       const [u, p, s] = this.#indexes(r.user, r.permission, r.scope);
       ids[at] = u;
       ids[at + 1] = p;
@@ -346,7 +369,7 @@ export class Authorizer {
 
   /** Every permission a check may name, sorted. */
   catalog() {
-    return this.#engine.catalog().split('\n').slice(0, -1);
+    return engine(() => this.#engine.catalog()).split('\n').slice(0, -1);
   }
 
   get revision() {
@@ -370,8 +393,12 @@ export class Authorizer {
     return this.#engine.builtInCap;
   }
 
-  /** Releases the engine's memory now rather than at garbage collection. */
+  /** Releases the engine's memory now rather than at garbage collection. Any use after
+   * this throws `no-snapshot`; freeing twice is harmless. */
   free() {
-    this.#engine.free();
+    if (this.#engine === FREED) return;
+    const wasm = this.#engine;
+    this.#engine = FREED;
+    wasm.free();
   }
 }

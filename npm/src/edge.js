@@ -2,7 +2,8 @@
 // compiling wasm from bytes at run time, so the caller hands over the precompiled
 // WebAssembly.Module its platform gives for `import wasm from "rolegate/rolegate.wasm"`.
 import { initSync } from '../dist/rolegate.js';
-import { markReady, isReady, RolegateError } from './authorizer.js';
+import { markReady, isReady } from './engine.js';
+import { RolegateError, asRolegateError } from './errors.js';
 
 /** Instantiates the engine from a precompiled module. Safe to call more than once. */
 export function initialize(module) {
@@ -10,9 +11,20 @@ export function initialize(module) {
   if (!(module instanceof WebAssembly.Module)) {
     throw new RolegateError('bad-argument', 'initialize() takes the precompiled WebAssembly.Module of rolegate.wasm');
   }
-  initSync({ module });
+  try {
+    initSync({ module });
+  } catch (e) {
+    throw new RolegateError('engine-unavailable', `the engine could not be instantiated: ${asRolegateError(e).message}`, { cause: e });
+  }
   markReady();
 }
 
-export { Authorizer, RolegateError } from './authorizer.js';
+/** `initialize` in the shape of the browser entry's `init`, so code written for both runs
+ * unchanged: `await init({ wasm })` with the precompiled module. */
+export async function init(options = {}) {
+  initialize(options?.wasm);
+}
+
+export { Authorizer } from './authorizer.js';
+export { RolegateError } from './errors.js';
 export { SnapshotLoader } from './loader.js';

@@ -3,16 +3,29 @@
 // revision it has (`<url>.delta-<revision>`) when the server offers one, decodes what arrives,
 // and swaps only when the new snapshot is trusted, of the same organization and newer: a bad
 // snapshot never replaces a good one, and one pull runs at a time, so an older revision can
-// never land after a newer one.
-import { Authorizer, RolegateError } from './authorizer.js';
+// never land after a newer one. A host that has no deltas (404, or an index.html from a
+// single-page-app fallback) is remembered, not asked again on every poll.
+import { Authorizer } from './authorizer.js';
+import { RolegateError, asRolegateError } from './errors.js';
+import { isReady, ensureEngine } from './engine.js';
+import { SNAPSHOT, DELTA, checkBytes } from './http.js';
 
 /** The header a watching server puts on every watch answer (see rolegate-host's `watch`). */
 const WATCH_HEADER = 'rolegate-watch';
 /** On a delta, the ETag of the snapshot it rebuilds. */
 const SNAPSHOT_ETAG_HEADER = 'rolegate-snapshot-etag';
 
-/** `url` with `.delta-<base>` on its path, before any query string. */
-function deltaUrl(url, base) {
+/** `url` resolved against the page (relative URLs work in browsers only). */
+function absolute(url) {
+  try {
+    return new URL(url, globalThis.location?.href).href;
+  } catch {
+    throw new RolegateError('bad-argument', `${url} is not a URL${globalThis.location ? '' : ' (outside a browser, give an absolute URL)'}`);
+  }
+}
+
+/** `url` with `.delta-<base>` on its path, before any query string (which is kept). */
+export function deltaUrl(url, base) {
   const u = new URL(url, globalThis.location?.href);
   u.pathname = `${u.pathname}.delta-${base}`;
   return u.href;
@@ -57,6 +70,16 @@ export class SnapshotLoader {
   #token = null;
   /** Aborts the requests in flight when stop() is called (a watch may be held for long). */
   #stopping = new AbortController();
+  /** The failure of the latest pull, null once one succeeds. */
+  #error = null;
+  /** The base revision whose delta the host does not have (404): not asked for again. */
+  #deltaMissing = null;
+  /** The host answers delta URLs with a page (an SPA fallback): deltas are not asked for. */
+  #deltasOff = false;
+  /** Called on every change of the authorizer or the status (`subscribe`). */
+  #listeners = new Set();
+  /** The status object until something changes, so UI frameworks see a stable value. */
+  #statusCache = null;
 
   /**
    * @param {string | URL} url
@@ -86,11 +109,13 @@ export class SnapshotLoader {
    *   from `tokenUrl` and renewed before it expires (server-side only: a secret has no place
    *   in a browser)
    * @param {typeof fetch} [options.fetch] the fetch to use
+   * @param {string | URL | BufferSource | WebAssembly.Module} [options.wasm] where the engine
+   *   is, for the browser entry when it is not beside the package's JS (see init)
    * @param {(authorizer: Authorizer, info: { activated: boolean }) => void} [options.onUpdate]
    * @param {(error: Error) => void} [options.onError]
    */
   constructor(url, options = {}) {
-    this.#url = String(url);
+    this.#url = absolute(String(url));
     this.#options = {
       intervalMs: 30_000, timeoutMs: 10_000, deferActivation: false, deltas: true, denyWhenExpired: false,
       maxBytes: 256 << 20, maxDeltaBytes: 16 << 20, ...options,
@@ -120,17 +145,54 @@ export class SnapshotLoader {
       && Date.now() / 1000 - this.#current.issuedAt > maxAgeSeconds;
   }
 
-  /** What the loader knows: revision, pending revision, last success and error, expiry. */
+  /** What the loader knows: revision, pending revision, the latest pull's error (null once
+   * one succeeds), last success and last error, expiry. The same frozen object until
+   * something changes, so `useSyncExternalStore(loader.subscribe, () => loader.status)`
+   * re-renders only on a change. */
   get status() {
-    return {
-      revision: this.revision,
-      pendingRevision: this.#pending ? this.#pending.revision : null,
-      etag: this.#etag,
-      lastSuccess: this.#lastSuccess,
-      lastError: this.#lastError,
-      expired: this.expired,
-      watching: this.#watching,
+    const expired = this.expired;
+    if (this.#statusCache === null || this.#statusCache.expired !== expired) {
+      this.#statusCache = Object.freeze({
+        revision: this.revision,
+        pendingRevision: this.#pending ? this.#pending.revision : null,
+        etag: this.#etag,
+        error: this.#error,
+        lastSuccess: this.#lastSuccess,
+        lastError: this.#lastError,
+        expired,
+        watching: this.#watching,
+      });
+    }
+    return this.#statusCache;
+  }
+
+  /**
+   * Calls `listener` after every change: a snapshot activated or held for activate(), a pull
+   * that failed or succeeded. Returns the function that unsubscribes. Bound, so it can be
+   * handed over as is (React's useSyncExternalStore(loader.subscribe, loader.getSnapshot)).
+   */
+  subscribe = (listener) => {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
     };
+  };
+
+  /** The active authorizer (or null): the same object until a new snapshot is activated. */
+  getSnapshot = () => this.#current;
+
+  #changed() {
+    this.#statusCache = null;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch (e) {
+        // A listener's bug is its own; the loader and the other listeners go on.
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
   }
 
   /** Allow or Deny with the active snapshot; Deny when none is loaded yet (or, with
@@ -228,7 +290,7 @@ export class SnapshotLoader {
    * watch ended with nothing newer, or null when none is offered or it does not apply (the
    * full snapshot is fetched instead). */
   async #viaDelta(base, stopping) {
-    if (!this.#options.deltas || base === null) return null;
+    if (!this.#options.deltas || base === null || this.#deltasOff || this.#deltaMissing === base.revision) return null;
     const { watchSeconds } = this.#options;
     let url = deltaUrl(this.#url, base.revision);
     if (watchSeconds) url = withParams(url, { wait: watchSeconds });
@@ -239,21 +301,40 @@ export class SnapshotLoader {
       return null;
     }
     if (got.response.status === 304 && this.#watching) return 'not-modified';
+    // The snapshot itself is the fallback, quietly: a host without this delta is not asked
+    // for it again, and one that answers with a page is not asked for deltas at all.
+    if (got.response.status === 404 || got.response.status === 410) this.#deltaMissing = base.revision;
     if (got.bytes === null) return null;
+    try {
+      checkBytes(got.bytes, got.response, url, DELTA);
+    } catch {
+      this.#deltasOff = true;
+      return null;
+    }
     try {
       return { next: base.applyDelta(got.bytes, this.#trust(base)), etag: got.response.headers.get(SNAPSHOT_ETAG_HEADER) };
     } catch (e) {
-      // The snapshot itself is the fallback. A reply that is no delta at all (an SPA's
-      // index.html for every path) is quiet; a delta that does not apply is reported.
-      if (e.code !== 'delta-bad-magic') this.#options.onError?.(e);
+      // A delta that does not apply is reported; bytes that are no delta at all mean the
+      // host has none to offer.
+      if (e.code === 'delta-bad-magic') this.#deltasOff = true;
+      else this.#options.onError?.(e);
       return null;
     }
   }
 
-  #fail(error) {
-    this.#lastError = { code: error.code ?? 'fetch-failed', message: error.message, at: Date.now() };
+  #fail(e) {
+    const error = asRolegateError(e);
+    this.#error = { code: error.code, message: error.message, at: Date.now() };
+    this.#lastError = this.#error;
+    this.#changed();
     this.#options.onError?.(error);
     return 'failed';
+  }
+
+  #succeeded() {
+    this.#lastSuccess = Date.now();
+    this.#error = null;
+    this.#changed();
   }
 
   /**
@@ -274,10 +355,12 @@ export class SnapshotLoader {
 
   async #pull(stopping) {
     const base = this.#pending ?? this.#current;
+    // The engine (in a browser, fetched by the entry) loads while the snapshot downloads.
+    const engine = isReady() ? null : ensureEngine({ wasm: this.#options.wasm, fetch: this.#options.fetch }).then(() => null, (e) => e);
     const delta = await this.#viaDelta(base, stopping);
     if (stopping.aborted) return 'unchanged';
     if (delta === 'not-modified') {
-      this.#lastSuccess = Date.now();
+      this.#succeeded();
       return 'unchanged';
     }
     let next = delta?.next ?? null;
@@ -296,13 +379,16 @@ export class SnapshotLoader {
         if (!this.#etag && !this.#watching) {
           return this.#fail(new RolegateError('http-status', `${this.#url} answered 304 to a request without a validator`));
         }
-        this.#lastSuccess = Date.now();
+        this.#succeeded();
         return 'unchanged';
       }
       if (got.bytes === null) {
         return this.#fail(new RolegateError('http-status', `snapshot request to ${this.#url} answered ${got.response.status}`));
       }
+      const failedEngine = await engine;
+      if (failedEngine) return this.#fail(failedEngine);
       try {
+        checkBytes(got.bytes, got.response, this.#url, SNAPSHOT);
         next = Authorizer.fromSnapshot(got.bytes, this.#trust(base));
       } catch (e) {
         return this.#fail(e);
@@ -310,12 +396,15 @@ export class SnapshotLoader {
       etag = got.response.headers.get('etag');
     }
     this.#etag = etag;
-    this.#lastSuccess = Date.now();
     // The check at commit: only a newer revision than what is held ever replaces it.
     const held = this.#pending ?? this.#current;
-    if (held && next.revision <= held.revision) return 'unchanged';
+    if (held && next.revision <= held.revision) {
+      this.#succeeded();
+      return 'unchanged';
+    }
     if (this.#options.deferActivation) {
       this.#pending = next;
+      this.#succeeded();
       this.#options.onUpdate?.(next, { activated: false });
       return 'deferred';
     }
@@ -325,6 +414,9 @@ export class SnapshotLoader {
 
   #activate(next) {
     this.#current = next;
+    this.#lastSuccess = Date.now();
+    this.#error = null;
+    this.#changed();
     this.#options.onUpdate?.(next, { activated: true });
     for (const wake of this.#waiters) wake();
   }

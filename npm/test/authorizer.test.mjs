@@ -121,9 +121,9 @@ test('directory: search, user assignments, roles, role', () => {
   assert.deepEqual(studio.permissions, ['studio/executions/read', 'studio/flows/create', 'studio/flows/delete', 'studio/flows/read', 'studio/flows/update']);
 });
 
-/** Asserts that `fn` throws an Error with this code. */
+/** Asserts that `fn` throws a RolegateError with this code. */
 function throwsCode(fn, code) {
-  assert.throws(fn, (e) => e instanceof Error && e.code === code, `expected code ${code}`);
+  assert.throws(fn, (e) => e instanceof RolegateError && e.code === code, `expected a RolegateError with code ${code}`);
 }
 
 test('every error code', async () => {
@@ -148,7 +148,9 @@ test('every error code', async () => {
   throwsCode(() => acme.userAssignments('USnope'), 'unknown-user');
   throwsCode(() => acme.role('superuser'), 'unknown-role');
   // Arguments.
-  throwsCode(() => acme.can(undefined, 'iam/users/read', places.acme), 'bad-argument');
+  throwsCode(() => acme.permissions(undefined, places.acme), 'bad-argument');
+  throwsCode(() => acme.whoCan(42, places.acme), 'bad-argument');
+  throwsCode(() => acme.checkBatch([null]), 'bad-argument');
   throwsCode(() => acme.can(people.paul, 'iam/users/read', places.acme, { kind: 'x' }), 'bad-argument');
   throwsCode(() => acme.can(people.paul, 'iam/users/read', places.acme, 'no-colon'), 'bad-argument');
   throwsCode(() => acme.roles({ kind: 'superuser' }), 'bad-argument');
@@ -157,19 +159,50 @@ test('every error code', async () => {
   throwsCode(() => acme.checkBatch('nope'), 'bad-argument');
   // An index batch of the wrong shape is refused by the engine.
   throwsCode(() => acme.checkBatch([{ user: people.paul, permission: 'iam/users/read', scope: places.acme, resource: 7 }]), 'bad-argument');
-  // Our own errors are RolegateErrors.
-  try {
-    acme.can(1, 2, 3);
-  } catch (e) {
-    assert.ok(e instanceof RolegateError);
-  }
   // The loader's codes (http-status, fetch-failed, timeout, stale-revision,
   // wrong-organization) are exercised in loader.test.mjs; not-initialized in edge.test.mjs.
 });
 
-test('an authorizer can be freed', () => {
+test('an authorizer can be freed; any use after that is a no-snapshot RolegateError', () => {
   const a = Authorizer.fromSnapshot(acmeSnapshot(), { allowUnsigned: true });
   assert.equal(a.can(people.olivia, 'iam/users/read', places.acme), true);
   a.free();
-  assert.throws(() => a.can(people.olivia, 'iam/users/read', places.acme));
+  a.free();
+  // Names already resolved (cached on the JS side) and new ones alike.
+  throwsCode(() => a.can(people.olivia, 'iam/users/read', places.acme), 'no-snapshot');
+  throwsCode(() => a.can(people.paul, 'voice/calls/create', places.Production), 'no-snapshot');
+  throwsCode(() => a.check(people.olivia, 'iam/users/read', places.acme), 'no-snapshot');
+  throwsCode(() => a.checkBatch([{ user: people.olivia, permission: 'iam/users/read', scope: places.acme }]), 'no-snapshot');
+  throwsCode(() => a.permissions(people.olivia, places.acme), 'no-snapshot');
+  throwsCode(() => a.catalog(), 'no-snapshot');
+  throwsCode(() => a.organization, 'no-snapshot');
+});
+
+test('names that are not strings are unknown names: Deny with the reason, never a throw', () => {
+  assert.equal(acme.can(undefined, 'iam/users/read', places.acme), false);
+  assert.equal(acme.can(people.olivia, null, places.acme), false);
+  assert.equal(acme.can(people.olivia, 'iam/users/read', undefined), false);
+  assert.equal(acme.can(1, 2, 3), false);
+  assert.deepEqual(acme.check(undefined, 'iam/users/read', places.acme).reason, { kind: 'unknown-user' });
+  assert.deepEqual(acme.check(people.olivia, { toString: () => 'iam/users/read' }, places.acme).reason, { kind: 'unknown-permission' });
+  assert.deepEqual(acme.check(people.olivia, 'iam/users/read', null).reason, { kind: 'unknown-scope' });
+  assert.deepEqual([...acme.checkBatch([{ user: people.olivia, permission: 'iam/users/read' }])], [0]);
+  // The same names as strings are allowed: nothing about them was cached wrongly.
+  assert.equal(acme.can(people.olivia, 'iam/users/read', places.acme), true);
+});
+
+test('warnUnknownNames: one console warning per unknown permission or scope', (t) => {
+  const warnings = [];
+  t.mock.method(console, 'warn', (message) => warnings.push(message));
+  const a = Authorizer.fromSnapshot(acmeSnapshot(), { allowUnsigned: true, warnUnknownNames: true });
+  assert.equal(a.can(people.olivia, 'iam/users/raed', places.acme), false);
+  assert.equal(a.can(people.olivia, 'iam/users/raed', places.acme), false);
+  assert.equal(a.can(people.olivia, 'iam/users/read', 'ACnowhere'), false);
+  assert.equal(a.can('USnobody', 'iam/users/read', places.acme), false);
+  assert.equal(warnings.length, 2, warnings.join('\n'));
+  assert.match(warnings[0], /no permission `iam\/users\/raed`.*a typo\?/);
+  assert.match(warnings[1], /no scope `ACnowhere`/);
+  // Without the option, nothing is said.
+  acme.can(people.olivia, 'iam/users/raad', places.acme);
+  assert.equal(warnings.length, 2);
 });

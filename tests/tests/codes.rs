@@ -21,11 +21,12 @@ fn declared() -> Vec<String> {
 }
 
 /// The codes a JS caller can meet as errors: every snapshot, trust and delta code, the
-/// unknown names a query can name, and the boundary's argument and internal errors — not the
-/// plain ABI's own statuses, not deny reasons (they are decisions, not errors), and not the
-/// compile and admin rules, which only native callers (CLI, server) report.
+/// unknown names a query can name, the loading codes, the boundary's argument and internal
+/// errors, and `no-snapshot` (a freed Authorizer) — not the plain ABI's own statuses, not deny
+/// reasons (they are decisions, not errors), and not the compile and admin rules, which only
+/// native callers (CLI, server) report.
 fn reach_js(code: Code) -> bool {
-    matches!(code.status(), -16..=-10 | -39..=-30 | -49..=-40)
+    matches!(code.status(), -16..=-10 | -39..=-30 | -49..=-40 | -59..=-50)
         || matches!(
             code,
             Code::UnknownUser
@@ -34,6 +35,7 @@ fn reach_js(code: Code) -> bool {
                 | Code::UnknownRole
                 | Code::BadArgument
                 | Code::Internal
+                | Code::NoSnapshot
         )
 }
 

@@ -127,6 +127,14 @@ codes! {
     /// The snapshot the delta would rebuild is larger than allowed.
     DeltaTooLarge = -45 => "delta-too-large",
 
+    // ---- loading, where a runtime fetches and instantiates the engine (JavaScript) ----
+    /// The WebAssembly engine could not be compiled or instantiated: a Content-Security-Policy
+    /// without 'wasm-unsafe-eval', or bytes that are not the engine.
+    EngineUnavailable = -50 => "engine-unavailable",
+    /// An answer that is not what was asked for: a page (a dev server's or a single-page
+    /// app's index.html) or JSON where a snapshot, a delta or the engine was expected.
+    UnexpectedContent = -51 => "unexpected-content",
+
     // ---- policy rules (compile) ----
     /// An id is empty, too long or has whitespace or control characters.
     InvalidId = -60 => "invalid-id",
