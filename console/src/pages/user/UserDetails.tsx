@@ -1,0 +1,63 @@
+// A user's details, and their console password (set by an administrator; the server hashes
+// it with argon2 and asks for at least 12 characters).
+import { useState, type FormEvent } from 'react';
+import { useCan } from 'rolegate/react';
+import { setPassword } from '../../api/organization';
+import type { DirectoryEntry } from '../../api/types';
+import { ErrorAlert, Notice } from '../../components/Alerts';
+import { PERMISSION } from '../../access/permissions';
+
+export function UserDetails({ organization, entry }: { organization: string; entry: DirectoryEntry }) {
+  const { user } = entry;
+  const canManage = useCan(PERMISSION.manageUsers, organization);
+  const [password, setPasswordText] = useState('');
+  const [error, setError] = useState<Error | null>(null);
+  const [done, setDone] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setDone(false);
+    try {
+      await setPassword(organization, user.id, password);
+      setPasswordText('');
+      setDone(true);
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+
+  return (
+    <>
+      <dl className="facts">
+        <dt>Name</dt><dd>{user.name}</dd>
+        <dt>Email</dt><dd>{user.email}</dd>
+        <dt>SID</dt><dd className="sid">{user.id}</dd>
+        {user.external_id && <><dt>External id</dt><dd>{user.external_id}</dd></>}
+        <dt>Status</dt><dd>{user.active === false ? 'Deactivated' : 'Active'}</dd>
+      </dl>
+      <section aria-labelledby="password-title" className="card">
+        <h2 id="password-title">Console password</h2>
+        <form className="form inline-form" onSubmit={submit}>
+          <label htmlFor="new-password">New password</label>
+          <input
+            id="new-password"
+            type="password"
+            autoComplete="new-password"
+            minLength={12}
+            value={password}
+            onChange={(e) => setPasswordText(e.target.value)}
+            aria-describedby="password-hint"
+            disabled={!canManage}
+          />
+          <span id="password-hint" className="hint">
+            {canManage ? 'At least 12 characters.' : 'You need iam/users/manage at the organization to set passwords.'}
+          </span>
+          <button type="submit" disabled={!canManage || password.length === 0}>Set password</button>
+        </form>
+        {done && <Notice>The password is set.</Notice>}
+        <ErrorAlert error={error} title="The server refused the password:" />
+      </section>
+    </>
+  );
+}
