@@ -22,7 +22,9 @@ export type Reason =
   | { kind: 'unknown-permission' }
   | { kind: 'unknown-scope' }
   | { kind: 'unknown-user' }
-  | { kind: 'no-matching-assignment' };
+  | { kind: 'no-matching-assignment' }
+  /** The user is deactivated: every decision for them is Deny. */
+  | { kind: 'user-inactive' };
 
 export interface Decision {
   allowed: boolean;
@@ -63,6 +65,8 @@ export interface User {
   id: string;
   name: string;
   email: string;
+  /** False once deactivated: every decision for them is Deny. */
+  active: boolean;
 }
 
 export interface Scope {

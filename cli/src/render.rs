@@ -48,6 +48,7 @@ pub fn reason(snapshot: &Snapshot, reason: &Reason<'_>) -> String {
         Reason::UnknownPermission => "unknown permission".into(),
         Reason::UnknownScope => "unknown scope".into(),
         Reason::UnknownUser => "unknown user".into(),
+        Reason::UserInactive => "the user is deactivated".into(),
         Reason::NoMatchingAssignment => "no assignment grants it here".into(),
     }
 }

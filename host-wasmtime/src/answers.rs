@@ -56,6 +56,8 @@ pub enum Reason {
     UnknownUser,
     /// No assignment grants it here.
     NoMatchingAssignment,
+    /// The user is deactivated.
+    UserInactive,
 }
 
 /// A decision, as the core makes it.
@@ -150,6 +152,7 @@ impl From<rolegate_core::Reason<'_>> for Reason {
             R::UnknownScope => Reason::UnknownScope,
             R::UnknownUser => Reason::UnknownUser,
             R::NoMatchingAssignment => Reason::NoMatchingAssignment,
+            R::UserInactive => Reason::UserInactive,
         }
     }
 }
@@ -193,7 +196,8 @@ impl PartialEq<rolegate_core::Decision<'_>> for Decision {
                 (Reason::UnknownPermission, R::UnknownPermission)
                 | (Reason::UnknownScope, R::UnknownScope)
                 | (Reason::UnknownUser, R::UnknownUser)
-                | (Reason::NoMatchingAssignment, R::NoMatchingAssignment) => true,
+                | (Reason::NoMatchingAssignment, R::NoMatchingAssignment)
+                | (Reason::UserInactive, R::UserInactive) => true,
                 _ => false,
             }
     }

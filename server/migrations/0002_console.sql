@@ -24,3 +24,14 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_by_user ON sessions (organization, user_id);
 CREATE INDEX users_by_email ON users (email);
+
+-- Users as an identity provider sees them (SCIM): an external id, whether they are active
+-- (a deactivated user is denied everything but keeps their assignments), and the metadata
+-- SCIM reports — when they were created and last changed, and at which revision (their
+-- version, for `If-Match`).
+ALTER TABLE users ADD COLUMN external_id TEXT;
+ALTER TABLE users ADD COLUMN active BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN created_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX users_by_external_id ON users (organization, external_id);

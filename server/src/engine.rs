@@ -462,10 +462,12 @@ mod tests {
             Operation::RemoveUser {
                 user: "US21cb4e4be93c09542ffa73b2b5cb95ea".into(),
             },
-            Operation::RenameUser {
+            Operation::UpdateUser {
                 user: "US21cb4e4be93c09542ffa73b2b5cb95ea".into(),
-                name: "D".into(),
+                name: Some("D".into()),
                 email: Some("d@x".into()),
+                external_id: Some(Some("okta-123".into())),
+                active: Some(false),
             },
             Operation::TransferOwnership {
                 account: "ACc769c2bd15500dd906102d9be97fdceb".into(),
@@ -510,10 +512,12 @@ mod tests {
 
     #[test]
     fn nul_is_found_in_any_text() {
-        let op = Operation::RenameUser {
+        let op = Operation::UpdateUser {
             user: "US1".into(),
-            name: "a\u{0}b".into(),
+            name: Some("a\u{0}b".into()),
             email: None,
+            external_id: None,
+            active: None,
         };
         assert!(has_nul(&op));
         assert!(!has_nul(&acme()));

@@ -218,9 +218,14 @@ pub fn policy(shape: &Shape, seed: u64) -> Policy {
         .collect();
     let users: Vec<User> = (0..shape.users.max(1))
         .map(|i| User {
-            id: rng.sid("US"),
-            name: format!("User {i:06}"),
-            email: format!("user{i}@example.com"),
+            // Every 7th user is deactivated (decided by position, so the random stream and
+            // everything else generated stays as it was).
+            active: i % 7 != 6,
+            ..User::new(
+                rng.sid("US"),
+                format!("User {i:06}"),
+                format!("user{i}@example.com"),
+            )
         })
         .collect();
     let permissions: Vec<String> = CUSTOM_PERMISSIONS.iter().map(|p| p.to_string()).collect();

@@ -97,6 +97,13 @@ impl<'p> Reference<'p> {
             Reason::UnknownScope
         } else if !self.policy.users.iter().any(|u| u.id == request.user) {
             Reason::UnknownUser
+        } else if self
+            .policy
+            .users
+            .iter()
+            .any(|u| u.id == request.user && !u.active)
+        {
+            Reason::UserInactive
         } else {
             self.policy
                 .assignments

@@ -163,9 +163,12 @@ fn expected(actor: &str, op: &Operation) -> bool {
                 && (actor == "USorg-owner" || actor == owner_of(account))
         }
         Operation::AddUser { user } => manager(actor) && !PEOPLE.iter().any(|(u, _)| *u == user.id),
-        // Renaming acts on who the user is: as far as their most powerful role reaches.
-        Operation::RenameUser { user, .. } => {
-            manager(actor) && roles_of(user).iter().all(|r| within_power(actor, r))
+        // Renaming or deactivating acts on who the user is: as far as their most powerful
+        // role reaches. The only Organization Owner stays active.
+        Operation::UpdateUser { user, active, .. } => {
+            manager(actor)
+                && roles_of(user).iter().all(|r| within_power(actor, r))
+                && !(*active == Some(false) && roles_of(user).contains(&"organization-owner"))
         }
         Operation::UpdateSettings { settings } => {
             // Nobody in the small organization holds more than one built-in role.
@@ -217,28 +220,29 @@ fn operations() -> Vec<Operation> {
                 to: user.to_string(),
             });
         }
-        ops.push(Operation::RenameUser {
+        ops.push(Operation::UpdateUser {
             user: user.to_string(),
-            name: "Renamed".into(),
+            name: Some("Renamed".into()),
             email: None,
+            external_id: None,
+            active: None,
+        });
+        ops.push(Operation::UpdateUser {
+            user: user.to_string(),
+            name: None,
+            email: None,
+            external_id: Some(Some(format!("ext-{user}"))),
+            active: Some(false),
         });
         ops.push(Operation::RemoveUser {
             user: user.to_string(),
         });
         ops.push(Operation::AddUser {
-            user: User {
-                id: user.to_string(),
-                name: "Again".into(),
-                email: "again@example.com".into(),
-            },
+            user: User::new(user.to_string(), "Again", "again@example.com"),
         });
     }
     ops.push(Operation::AddUser {
-        user: User {
-            id: "USnew".into(),
-            name: "New".into(),
-            email: "new@example.com".into(),
-        },
+        user: User::new("USnew", "New", "new@example.com"),
     });
     for cap in [0, 1, 30] {
         ops.push(Operation::UpdateSettings {
@@ -389,10 +393,12 @@ fn refusals_name_the_rule() {
     assert!(matches!(
         err(
             "USghost",
-            Operation::RenameUser {
+            Operation::UpdateUser {
                 user: "USplain".into(),
-                name: "x".into(),
-                email: None
+                name: Some("x".into()),
+                email: None,
+                external_id: None,
+                active: None,
             }
         ),
         AdminError::NotAuthorized { .. }

@@ -169,10 +169,12 @@ fn the_revision_cannot_saturate() {
     let e = apply(
         &policy,
         &owner,
-        &Operation::RenameUser {
+        &Operation::UpdateUser {
             user: owner.clone(),
-            name: "Still".into(),
+            name: Some("Still".into()),
             email: None,
+            external_id: None,
+            active: None,
         },
         NOW,
     )

@@ -18,6 +18,7 @@ mod conformance;
 mod corruption;
 mod differential;
 mod golden;
+mod identity;
 mod no_alloc;
 mod properties;
 mod rules;

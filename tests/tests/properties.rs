@@ -15,7 +15,7 @@ proptest! {
     #[test]
     fn default_deny(seed in any::<u64>()) {
         let mut policy = generate::policy(&Shape::small(&mut Rng::new(seed)), seed);
-        policy.users.push(User { id: "USnobody".into(), name: "Nobody".into(), email: "nobody@example.com".into() });
+        policy.users.push(User::new("USnobody", "Nobody", "nobody@example.com"));
         let engine = snapshot(&policy);
         let reference = Reference::new(&policy, policy.revision);
         for permission in reference.permissions() {
@@ -107,7 +107,7 @@ proptest! {
         // Any assignment but an account's Owner, which stays unique.
         let candidates: Vec<Assignment> = policy.assignments.iter().filter(|a| a.role != "owner").cloned().collect();
         let Some(held) = rng.pick(&candidates).cloned() else { return Ok(()) };
-        policy.users.push(User { id: "USsolo".into(), name: "Solo".into(), email: "solo@example.com".into() });
+        policy.users.push(User::new("USsolo", "Solo", "solo@example.com"));
         policy.assignments.push(Assignment { id: "RAsolo".into(), user: "USsolo".into(), ..held.clone() });
         let engine = snapshot(&policy);
         let reference = Reference::new(&policy, policy.revision);

@@ -72,11 +72,11 @@ fn main() {
     let org = policy.organization.id.clone();
     let scope = policy.accounts[0].id.clone();
     for (id, name) in [(ADMIN, "Bench Admin"), (SUBJECT, "Bench Subject")] {
-        policy.users.push(User {
-            id: id.into(),
-            name: name.into(),
-            email: format!("{}@bench.example", name.to_lowercase().replace(' ', ".")),
-        });
+        policy.users.push(User::new(
+            id,
+            name,
+            format!("{}@bench.example", name.to_lowercase().replace(' ', ".")),
+        ));
     }
     policy.assignments.push(Assignment {
         id: "RA0000000000000000000000000000ad01".into(),

@@ -73,6 +73,9 @@ pub struct AddUserArgs {
     /// Email address.
     #[arg(long)]
     email: String,
+    /// The identity provider's id for the user (SCIM externalId).
+    #[arg(long)]
+    external_id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +91,16 @@ pub struct RenameUserArgs {
     /// The new email.
     #[arg(long)]
     email: Option<String>,
+}
+
+/// `users deactivate` / `users activate`.
+#[derive(Debug, Args)]
+pub struct UserActiveArgs {
+    #[command(flatten)]
+    change: ChangeArgs,
+    /// The user's id.
+    #[arg(long)]
+    id: String,
 }
 
 #[derive(Debug, Args)]
@@ -161,9 +174,8 @@ pub fn add_user(args: &AddUserArgs) -> Result<ExitCode, Failure> {
         &args.change,
         Operation::AddUser {
             user: User {
-                id: args.id.clone(),
-                name: args.name.clone(),
-                email: args.email.clone(),
+                external_id: args.external_id.clone(),
+                ..User::new(args.id.clone(), args.name.clone(), args.email.clone())
             },
         },
     )
@@ -172,10 +184,26 @@ pub fn add_user(args: &AddUserArgs) -> Result<ExitCode, Failure> {
 pub fn rename_user(args: &RenameUserArgs) -> Result<ExitCode, Failure> {
     run(
         &args.change,
-        Operation::RenameUser {
+        Operation::UpdateUser {
             user: args.id.clone(),
-            name: args.name.clone(),
+            name: Some(args.name.clone()),
             email: args.email.clone(),
+            external_id: None,
+            active: None,
+        },
+    )
+}
+
+/// Deactivates (`active` false) or reactivates a user.
+pub fn set_active(args: &UserActiveArgs, active: bool) -> Result<ExitCode, Failure> {
+    run(
+        &args.change,
+        Operation::UpdateUser {
+            user: args.id.clone(),
+            name: None,
+            email: None,
+            external_id: None,
+            active: Some(active),
         },
     )
 }

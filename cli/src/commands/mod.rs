@@ -102,6 +102,10 @@ pub enum UsersCommand {
     Rename(admin::RenameUserArgs),
     /// Remove a user and every assignment they hold.
     Remove(admin::RemoveUserArgs),
+    /// Deactivate a user: every decision for them is Deny; their assignments stay.
+    Deactivate(admin::UserActiveArgs),
+    /// Reactivate a deactivated user.
+    Activate(admin::UserActiveArgs),
     /// Search users by name, email, id, role name or scope name (case-insensitive).
     Search(directory::SearchArgs),
     /// One user's role assignments, grouped by scope.
@@ -142,6 +146,8 @@ impl Command {
             Command::Slice(a) => deltas::slice(&a),
             Command::Users(UsersCommand::Add(a)) => admin::add_user(&a),
             Command::Users(UsersCommand::Rename(a)) => admin::rename_user(&a),
+            Command::Users(UsersCommand::Deactivate(a)) => admin::set_active(&a, false),
+            Command::Users(UsersCommand::Activate(a)) => admin::set_active(&a, true),
             Command::Users(UsersCommand::Remove(a)) => admin::remove_user(&a),
             Command::Users(UsersCommand::Search(a)) => directory::search(&a),
             Command::Users(UsersCommand::Show(a)) => directory::show_user(&a),

@@ -12,6 +12,14 @@ use crate::ids::clip;
 use crate::model::RoleKind;
 use crate::policy::{Assignment, Policy, ResourceKey, Settings, User};
 
+/// What an `update-user` operation changes; `None` keeps the field.
+struct UserEdit<'a> {
+    name: Option<&'a str>,
+    email: Option<&'a str>,
+    external_id: Option<Option<&'a str>>,
+    active: Option<bool>,
+}
+
 fn same_grant(a: &Assignment, b: &Assignment) -> bool {
     a.user == b.user && a.role == b.role && a.scope == b.scope && a.resource == b.resource
 }
@@ -37,9 +45,21 @@ impl Plan {
                 self.transfer_ownership(policy, account, to);
             }
             Operation::AddUser { user } => self.add_user(policy, user),
-            Operation::RenameUser { user, name, email } => {
-                self.rename_user(user, name, email.as_deref());
-            }
+            Operation::UpdateUser {
+                user,
+                name,
+                email,
+                external_id,
+                active,
+            } => self.update_user(
+                user,
+                UserEdit {
+                    name: name.as_deref(),
+                    email: email.as_deref(),
+                    external_id: external_id.as_ref().map(Option::as_deref),
+                    active: *active,
+                },
+            ),
             Operation::RemoveUser { user } => self.remove_user(user),
             Operation::UpdateSettings { settings } => self.update_settings(settings),
         }
@@ -184,21 +204,55 @@ impl Plan {
             });
             return;
         }
+        self.identity_free(policy, user);
         self.after.users.push(user.clone());
         self.change.user_after = Some(user.clone());
     }
 
-    fn rename_user(&mut self, user: &str, name: &str, email: Option<&str>) {
+    fn update_user(&mut self, user: &str, edit: UserEdit<'_>) {
         let Some(u) = self.after.users.iter_mut().find(|u| u.id == user) else {
             self.unknown(crate::compile::Item::User, user);
             return;
         };
         self.change.user_before = Some(u.clone());
-        u.name = name.into();
-        if let Some(e) = email {
-            u.email = e.into();
+        if let Some(name) = edit.name {
+            u.name = name.into();
         }
-        self.change.user_after = Some(u.clone());
+        if let Some(email) = edit.email {
+            u.email = email.into();
+        }
+        if let Some(external_id) = edit.external_id {
+            u.external_id = external_id.map(String::from);
+        }
+        if let Some(active) = edit.active {
+            u.active = active;
+        }
+        let after = u.clone();
+        let before = self.after.clone();
+        self.identity_free(&before, &after);
+        self.change.user_after = Some(after);
+    }
+
+    /// A user's email and external id name them alone: no other user of `policy` may have
+    /// either (an identity provider matches users on them).
+    fn identity_free(&mut self, policy: &Policy, user: &User) {
+        let others = || policy.users.iter().filter(|u| u.id != user.id);
+        if let Some(taken) = others().find(|u| u.email == user.email) {
+            self.violations.push(AdminError::IdentityTaken {
+                field: "email",
+                value: clip(&user.email),
+                user: clip(&taken.id),
+            });
+        }
+        if let Some(external_id) = &user.external_id
+            && let Some(taken) = others().find(|u| u.external_id.as_ref() == Some(external_id))
+        {
+            self.violations.push(AdminError::IdentityTaken {
+                field: "external id",
+                value: clip(external_id),
+                user: clip(&taken.id),
+            });
+        }
     }
 
     fn remove_user(&mut self, user: &str) {

@@ -128,6 +128,16 @@ pub enum AdminError {
         /// The id.
         user: String,
     },
+    /// Another user already has this email or external id.
+    #[error("{field} `{value}` already belongs to user `{user}`")]
+    IdentityTaken {
+        /// `email` or `external id`.
+        field: &'static str,
+        /// The value.
+        value: String,
+        /// The user who has it.
+        user: String,
+    },
     /// The same role named twice in one operation.
     #[error("role `{role}` is named more than once")]
     DuplicateRole {
@@ -171,6 +181,7 @@ impl AdminError {
             AdminError::NotAnAccount { .. } => Code::NotAnAccount,
             AdminError::AlreadyOwner { .. } => Code::AlreadyOwner,
             AdminError::UserExists { .. } => Code::UserExists,
+            AdminError::IdentityTaken { .. } => Code::IdentityTaken,
             AdminError::DuplicateRole { .. } => Code::DuplicateRole,
             AdminError::RevisionExhausted { .. } => Code::RevisionExhausted,
             AdminError::Rule(e) => e.code(),

@@ -53,15 +53,29 @@ pub enum Operation {
         /// The user.
         user: User,
     },
-    /// Change a user's name (and email, if given).
-    RenameUser {
+    /// Change who a user is: name, email, external id, or whether they are active. Fields
+    /// left out keep their value. (Read under its earlier name, `rename-user`, too, so audit
+    /// logs written before keep their meaning.)
+    #[serde(alias = "rename-user")]
+    UpdateUser {
         /// The user's id.
         user: String,
         /// The new name.
-        name: String,
-        /// The new email, if it changes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// The new email.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         email: Option<String>,
+        /// The new external id; `null` removes it.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::model::double_option"
+        )]
+        external_id: Option<Option<String>>,
+        /// Deactivate (`false`) or reactivate (`true`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        active: Option<bool>,
     },
     /// Remove a managed user and every assignment they hold.
     RemoveUser {
@@ -84,7 +98,7 @@ impl Operation {
             Operation::RemoveRole { .. } => "edit role assignments",
             Operation::TransferOwnership { .. } => "transfer account ownership",
             Operation::AddUser { .. } => "add users",
-            Operation::RenameUser { .. } => "rename users",
+            Operation::UpdateUser { .. } => "edit users",
             Operation::RemoveUser { .. } => "remove users",
             Operation::UpdateSettings { .. } => "change settings",
         }

@@ -21,7 +21,12 @@ impl Plan {
         actor: &str,
         operation: &Operation,
     ) -> bool {
-        let held = before.user_assignments(actor).unwrap_or_default();
+        // A deactivated user holds their assignments but may use none of them.
+        let held = if before.user(actor).is_some_and(|u| u.active) {
+            before.user_assignments(actor).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         let org = before.organization();
         let manager = held.iter().any(|a| {
             a.scope == org && (a.role == ORGANIZATION_OWNER || a.role == ORGANIZATION_ADMINISTRATOR)
@@ -81,9 +86,9 @@ impl Plan {
                 });
             }
         }
-        // Renaming or re-emailing a user is acting on who they are: as far-reaching as
-        // their most powerful assignment (an email is often an identity).
-        if let Operation::RenameUser { user, .. } = operation {
+        // Renaming, re-emailing or deactivating a user is acting on who they are: as
+        // far-reaching as their most powerful assignment (an email is often an identity).
+        if let Operation::UpdateUser { user, .. } = operation {
             let theirs = before.user_assignments(user).unwrap_or_default();
             if let Some((a, permission)) = theirs.iter().find_map(|a| {
                 let a = Assignment {
@@ -119,10 +124,22 @@ impl Plan {
                 }
             }
         }
+        // The organization keeps an active Organization Owner: removing the last one's
+        // assignment, removing them, or deactivating them are all refused.
         let org = &policy.organization.id;
-        let is_org_owner = |a: &Assignment| a.role == ORGANIZATION_OWNER && &a.scope == org;
-        let remaining = self.after.assignments.iter().any(is_org_owner);
-        if !remaining && let Some(last) = policy.assignments.iter().find(|a| is_org_owner(a)) {
+        let active_owner = |p: &Policy, a: &Assignment| {
+            a.role == ORGANIZATION_OWNER
+                && &a.scope == org
+                && p.users.iter().any(|u| u.id == a.user && u.active)
+        };
+        let remaining = self
+            .after
+            .assignments
+            .iter()
+            .any(|a| active_owner(&self.after, a));
+        if !remaining
+            && let Some(last) = policy.assignments.iter().find(|a| active_owner(policy, a))
+        {
             self.violations.push(AdminError::LastOrganizationOwner {
                 user: clip(&last.user),
             });

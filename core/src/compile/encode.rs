@@ -95,6 +95,7 @@ impl Plan<'_> {
                 id: &u.user.id,
                 name: &u.user.name,
                 email: &u.user.email,
+                active: u.user.active,
                 assignments: u
                     .assignments
                     .iter()

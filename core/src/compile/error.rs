@@ -229,6 +229,16 @@ pub enum CompileError {
         /// How many users hold its Owner role.
         count: usize,
     },
+    /// Two users with the same external id (an identity provider's id names one user).
+    #[error("users `{first}` and `{second}` share external id `{external_id}`")]
+    DuplicateExternalId {
+        /// The external id.
+        external_id: String,
+        /// The first user with it, by id.
+        first: String,
+        /// Another.
+        second: String,
+    },
     /// More items than the limits allow.
     #[error("the policy has {count} {what}; the limit is {max}")]
     TooMany {
@@ -270,6 +280,7 @@ impl CompileError {
             CompileError::BuiltInCapExceeded { .. } => Code::BuiltInCapExceeded,
             CompileError::OwnerCount { .. } => Code::OwnerCount,
             CompileError::TooMany { .. } => Code::TooMany,
+            CompileError::DuplicateExternalId { .. } => Code::DuplicateExternalId,
             CompileError::Encode(_) | CompileError::Decode(_) => Code::Internal,
         }
     }

@@ -92,10 +92,24 @@ fn planned_users<'p>(
     let mut sorted: Vec<&User> = policy.users.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     let mut user_at: Map<&str, usize> = new_map(sorted.len());
+    let mut external_ids: Map<&str, &str> = new_map(0);
     let mut users = Vec::with_capacity(sorted.len());
     for u in sorted {
         problems.text(Item::User, &u.id, "name", &u.name);
         problems.text(Item::User, &u.id, "email", &u.email);
+        if let Some(external_id) = &u.external_id {
+            problems.text(Item::User, &u.id, "external id", external_id);
+            match external_ids.get(external_id.as_str()) {
+                Some(first) => problems.push(CompileError::DuplicateExternalId {
+                    external_id: clip(external_id),
+                    first: clip(first),
+                    second: clip(&u.id),
+                }),
+                None => {
+                    external_ids.insert(external_id, &u.id);
+                }
+            }
+        }
         if problems.id(Item::User, &u.id)
             && register(&mut user_at, &u.id, users.len(), Item::User, problems)
         {

@@ -31,10 +31,17 @@ impl Snapshot {
             Ok((user, permission, scope, resource)) => {
                 match self.first_grant(user, permission, scope, resource) {
                     Some(a) => Reason::Granted(self.grant(a)),
+                    None if !self.is_active(user) => Reason::UserInactive,
                     None => Reason::NoMatchingAssignment,
                 }
             }
         }
+    }
+
+    /// Whether the user at index `user` is active (false for no such user).
+    #[inline]
+    pub(crate) fn is_active(&self, user: u32) -> bool {
+        self.users.get(user as usize).is_some_and(|u| u.active)
     }
 
     /// Turns a request's names into indexes: (user, permission, scope, resource).
@@ -56,7 +63,8 @@ impl Snapshot {
         ))
     }
 
-    /// The user's first assignment (by id) that grants `permission` at `scope`.
+    /// The user's first assignment (by id) that grants `permission` at `scope`; none for a
+    /// deactivated user.
     #[inline]
     pub(crate) fn first_grant(
         &self,
@@ -66,7 +74,7 @@ impl Snapshot {
         resource: u32,
     ) -> Option<&AssignmentRec> {
         let chain = self.chain(scope);
-        let user = self.users.get(user as usize)?;
+        let user = self.users.get(user as usize).filter(|u| u.active)?;
         self.assignment_slice(user)
             .iter()
             .find(|a| self.applies(a, permission, chain, resource))

@@ -80,6 +80,8 @@ pub enum Reason<'s> {
     UnknownUser,
     /// The user holds no assignment that grants the permission at this scope.
     NoMatchingAssignment,
+    /// The user is deactivated: every decision for them is Deny, whatever they hold.
+    UserInactive,
 }
 
 /// [`Reason`]'s two wire shapes: tagged for people, plain for compact formats.
@@ -97,6 +99,7 @@ mod reason_serde {
                 UnknownScope,
                 UnknownUser,
                 NoMatchingAssignment,
+                UserInactive,
             }
 
             impl<'s> From<Reason<'s>> for $name<'s> {
@@ -107,6 +110,7 @@ mod reason_serde {
                         Reason::UnknownScope => $name::UnknownScope,
                         Reason::UnknownUser => $name::UnknownUser,
                         Reason::NoMatchingAssignment => $name::NoMatchingAssignment,
+                        Reason::UserInactive => $name::UserInactive,
                     }
                 }
             }
@@ -119,6 +123,7 @@ mod reason_serde {
                         $name::UnknownScope => Reason::UnknownScope,
                         $name::UnknownUser => Reason::UnknownUser,
                         $name::NoMatchingAssignment => Reason::NoMatchingAssignment,
+                        $name::UserInactive => Reason::UserInactive,
                     }
                 }
             }
@@ -170,6 +175,7 @@ impl Reason<'_> {
             Reason::UnknownScope => Some(Code::UnknownScope),
             Reason::UnknownUser => Some(Code::UnknownUser),
             Reason::NoMatchingAssignment => Some(Code::NoMatchingAssignment),
+            Reason::UserInactive => Some(Code::UserInactive),
         }
     }
 
@@ -180,6 +186,7 @@ impl Reason<'_> {
             Code::UnknownScope => Some(Reason::UnknownScope),
             Code::UnknownUser => Some(Reason::UnknownUser),
             Code::NoMatchingAssignment => Some(Reason::NoMatchingAssignment),
+            Code::UserInactive => Some(Reason::UserInactive),
             _ => None,
         }
     }

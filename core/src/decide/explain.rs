@@ -63,9 +63,12 @@ impl Snapshot {
         };
         let chain = self.chain(scope);
         let resource = self.find_resource(request.resource);
+        // A deactivated user's assignments grant nothing, here or elsewhere: the decision's
+        // reason says why.
         if let Some(user) = self
             .find_user(request.user)
             .and_then(|u| self.users.get(u as usize))
+            .filter(|u| u.active)
         {
             for a in self.assignment_slice(user) {
                 if self.applies(a, permission, chain, resource) {

@@ -76,7 +76,8 @@ impl Snapshot {
         let chain = self.chain(s);
         let resource = self.find_resource(resource);
         let mut union = alloc::vec![0u64; self.grant_words];
-        if let Some(rec) = self.users.get(u as usize) {
+        // A deactivated user's assignments grant nothing.
+        if let Some(rec) = self.users.get(u as usize).filter(|r| r.active) {
             for a in self.assignment_slice(rec) {
                 if !covers(a, chain, resource) {
                     continue;
@@ -114,6 +115,7 @@ impl Snapshot {
         let granted: Vec<u32> = self
             .users
             .get(u as usize)
+            .filter(|rec| rec.active)
             .map(|rec| {
                 self.assignment_slice(rec)
                     .iter()

@@ -89,6 +89,8 @@ codes! {
     UnknownResource = -25 => "unknown-resource",
     /// The assignment is not in the organization.
     UnknownAssignment = -26 => "unknown-assignment",
+    /// The user is deactivated: every decision for them is Deny (a deny reason).
+    UserInactive = -27 => "user-inactive",
 
     // ---- trust ----
     /// Signatures are required and the snapshot has none.
@@ -174,6 +176,8 @@ codes! {
     OwnerCount = -77 => "owner-count",
     /// More items than the limits allow.
     TooMany = -78 => "too-many",
+    /// Two users share an external id.
+    DuplicateExternalId = -79 => "duplicate-external-id",
 
     // ---- admin operations ----
     /// The actor may not perform this operation.
@@ -202,6 +206,8 @@ codes! {
     DuplicateRole = -101 => "duplicate-role",
     /// The revision counter cannot go higher.
     RevisionExhausted = -102 => "revision-exhausted",
+    /// Another user already has that email or external id.
+    IdentityTaken = -103 => "identity-taken",
 }
 
 impl core::fmt::Display for Code {

@@ -99,6 +99,9 @@ pub fn decide_at(
     } else {
         let chain = snapshot.chain(scope);
         let rec = snapshot.users.get(user as usize).ok_or(Code::UnknownUser)?;
+        if !rec.active {
+            return Err(Code::UserInactive);
+        }
         let (first, _) = rec.assignments;
         snapshot
             .assignment_slice(rec)
@@ -143,18 +146,20 @@ pub const fn decided_to_number(result: Result<u32, Code>) -> i64 {
     }
 }
 
-/// The deny reason of a negative [`decided_to_number`]; `None` for any other number. (Four
+/// The deny reason of a negative [`decided_to_number`]; `None` for any other number. (A few
 /// comparisons, so runtimes that only need denials need not carry the whole code table.)
 pub const fn denial_of(number: i64) -> Option<Reason<'static>> {
     const PERMISSION: i64 = Code::UnknownPermission.status() as i64;
     const SCOPE: i64 = Code::UnknownScope.status() as i64;
     const USER: i64 = Code::UnknownUser.status() as i64;
     const NO_MATCH: i64 = Code::NoMatchingAssignment.status() as i64;
+    const INACTIVE: i64 = Code::UserInactive.status() as i64;
     match number {
         PERMISSION => Some(Reason::UnknownPermission),
         SCOPE => Some(Reason::UnknownScope),
         USER => Some(Reason::UnknownUser),
         NO_MATCH => Some(Reason::NoMatchingAssignment),
+        INACTIVE => Some(Reason::UserInactive),
         _ => None,
     }
 }

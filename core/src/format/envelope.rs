@@ -11,9 +11,10 @@ use crate::format::wire::{Envelope, Header, MAGIC};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::snapshot::DecodeError;
 
-/// The snapshot wire format this build writes and reads. Format 3 names what a snapshot is
-/// (the organization's, or one user's slice) in the envelope and the signature.
-pub const FORMAT_VERSION: u16 = 3;
+/// The snapshot wire format this build writes and reads. Format 3 named what a snapshot is
+/// (the organization's, or one user's slice) in the envelope and the signature; format 4
+/// says whether each user is active.
+pub const FORMAT_VERSION: u16 = 4;
 
 /// What an envelope claims about its payload — everything a signature covers besides the
 /// payload's checksum.

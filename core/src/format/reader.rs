@@ -62,6 +62,15 @@ impl<'a> Reader<'a> {
         Ok(b)
     }
 
+    /// A bool as postcard writes it: exactly 0 or 1.
+    pub(crate) fn bool(&mut self) -> Result<bool, DecodeError> {
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(self.malformed("bad bool")),
+        }
+    }
+
     pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
         let bytes = self.take(N)?;
         <[u8; N]>::try_from(bytes).map_err(|_| self.malformed("unexpected end of input"))

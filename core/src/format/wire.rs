@@ -95,6 +95,8 @@ pub(crate) struct WireUser<'a> {
     pub(crate) id: &'a str,
     pub(crate) name: &'a str,
     pub(crate) email: &'a str,
+    /// `false`: deactivated, every decision Deny.
+    pub(crate) active: bool,
     /// Sorted by id.
     pub(crate) assignments: Vec<WireAssignment<'a>>,
 }
@@ -187,6 +189,7 @@ impl<'a> Payload<'a> {
                     id: r.str()?,
                     name: r.str()?,
                     email: r.str()?,
+                    active: r.bool()?,
                     assignments: r.seq(|r| {
                         Ok(WireAssignment {
                             id: r.str()?,

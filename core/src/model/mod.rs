@@ -3,12 +3,14 @@
 //! enforces.
 
 pub mod catalog;
+pub(crate) mod double_option;
 pub mod ids;
 pub mod limits;
 pub mod permission;
 pub mod policy;
 mod role_kind;
 mod scope;
+pub mod sid;
 
 pub use role_kind::RoleKind;
 pub use scope::{ScopeLevel, UnknownName};

@@ -89,6 +89,37 @@ pub struct User {
     pub name: String,
     /// Email address.
     pub email: String,
+    /// The identity provider's id for the user (SCIM `externalId`), when one provisions it.
+    /// Unique in the organization; not part of snapshots (no decision depends on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// `false` once deactivated: every decision for the user is Deny and they may change
+    /// nothing, but their assignments stay, ready for reactivation. Written only when false.
+    #[serde(default = "active", skip_serializing_if = "is_active")]
+    pub active: bool,
+}
+
+impl User {
+    /// An active user with no external id.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, email: impl Into<String>) -> User {
+        User {
+            id: id.into(),
+            name: name.into(),
+            email: email.into(),
+            external_id: None,
+            active: true,
+        }
+    }
+}
+
+fn active() -> bool {
+    true
+}
+
+// serde's `skip_serializing_if` passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_active(active: &bool) -> bool {
+    *active
 }
 
 /// A role: a named bundle of permissions, assignable at the levels its kind allows.

@@ -431,6 +431,7 @@ impl Builder {
                 id: self.id("user id", w.id)?,
                 name: self.text("user name", w.name)?,
                 email: self.text("user email", w.email)?,
+                active: w.active,
                 assignments: (first, to_u32(assignments.len())),
             });
         }

@@ -50,6 +50,8 @@ pub(crate) struct UserRec {
     pub(crate) id: Span,
     pub(crate) name: Span,
     pub(crate) email: Span,
+    /// `false`: deactivated, every decision Deny.
+    pub(crate) active: bool,
     /// Range in `assignments`.
     pub(crate) assignments: (u32, u32),
 }
@@ -154,6 +156,8 @@ pub struct UserView<'s> {
     pub name: &'s str,
     /// Email address.
     pub email: &'s str,
+    /// `false` when deactivated: every decision for them is Deny.
+    pub active: bool,
 }
 
 /// A scope: the organization, an account or a subaccount.
@@ -453,6 +457,7 @@ impl Snapshot {
             id: self.text.get(u.id),
             name: self.text.get(u.name),
             email: self.text.get(u.email),
+            active: u.active,
         }
     }
 

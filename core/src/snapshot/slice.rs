@@ -144,6 +144,7 @@ impl Snapshot {
             id: text(u.id),
             name: text(u.name),
             email: text(u.email),
+            active: u.active,
             assignments: self
                 .assignment_slice(u)
                 .iter()

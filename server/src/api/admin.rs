@@ -88,15 +88,23 @@ pub struct NewUser {
     id: String,
     name: String,
     email: String,
+    #[serde(default)]
+    external_id: Option<String>,
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl NewUser {
     fn operation(self) -> Operation {
         Operation::AddUser {
             user: User {
-                id: self.id,
-                name: self.name,
-                email: self.email,
+                external_id: self.external_id,
+                active: self.active,
+                ..User::new(self.id, self.name, self.email)
             },
         }
     }
@@ -121,25 +129,38 @@ pub async fn add_user_dry(
     dry(&app, &caller, &org, body.operation()).await
 }
 
+/// `PATCH …/users/{US}`: the fields given change; `"external_id": null` removes it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Rename {
-    name: String,
+pub struct UserPatch {
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     email: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    external_id: Option<Option<String>>,
+    #[serde(default)]
+    active: Option<bool>,
 }
 
-pub async fn rename_user(
+/// A field that was present: `null` is `Some(None)`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+pub async fn update_user(
     State(app): State<Arc<App>>,
     caller: Caller,
     Ids((org, user)): Ids<(String, String)>,
     headers: HeaderMap,
-    Body(body): Body<Rename>,
+    Body(body): Body<UserPatch>,
 ) -> Result<Response, ApiError> {
-    let operation = Operation::RenameUser {
+    let operation = Operation::UpdateUser {
         user,
         name: body.name,
         email: body.email,
+        external_id: body.external_id,
+        active: body.active,
     };
     execute(&app, &caller, &org, &headers, operation, false).await
 }

@@ -110,7 +110,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/users/{user}",
             get(org::user)
-                .patch(admin::rename_user)
+                .patch(admin::update_user)
                 .delete(admin::remove_user),
         )
         .route("/users/{user}/assignments", post(admin::assign))

@@ -72,20 +72,24 @@ impl Store {
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let users =
-            sqlx::query("SELECT id, name, email FROM users WHERE organization = $1 ORDER BY id")
-                .bind(org)
-                .fetch_all(&mut *conn)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(User {
-                        id: r.try_get("id")?,
-                        name: r.try_get("name")?,
-                        email: r.try_get("email")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let users = sqlx::query(
+            "SELECT id, name, email, external_id, active FROM users WHERE organization = $1 \
+             ORDER BY id",
+        )
+        .bind(org)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(User {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                external_id: r.try_get("external_id")?,
+                active: r.try_get::<i64, _>("active")? != 0,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let roles =
             sqlx::query("SELECT id, definition FROM roles WHERE organization = $1 ORDER BY id")
                 .bind(org)

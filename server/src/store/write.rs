@@ -205,15 +205,20 @@ impl Store {
                     .await?;
                 }
             }
-            (None, Some(user)) => insert_user(&mut tx, org, user).await?,
+            (None, Some(user)) => insert_user(&mut tx, org, user, (at, revision)).await?,
             (Some(_), Some(user)) => {
                 sqlx::query(
-                    "UPDATE users SET name = $3, email = $4 WHERE organization = $1 AND id = $2",
+                    "UPDATE users SET name = $3, email = $4, external_id = $5, active = $6, \
+                     updated_at = $7, version = $8 WHERE organization = $1 AND id = $2",
                 )
                 .bind(org)
                 .bind(&user.id)
                 .bind(&user.name)
                 .bind(&user.email)
+                .bind(user.external_id.clone())
+                .bind(i64::from(user.active))
+                .bind(to_i64(at)?)
+                .bind(to_i64(revision)?)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -300,7 +305,7 @@ impl Store {
                 tx.rollback().await.map_err(StoreError::from)?;
                 continue;
             }
-            insert_contents(&mut tx, &rows).await?;
+            insert_contents(&mut tx, &rows, (at, revision)).await?;
             // Users the import dropped lose their passwords and sessions.
             for table in ["passwords", "sessions"] {
                 sqlx::query(&format!(
@@ -321,18 +326,27 @@ impl Store {
     }
 }
 
+/// Inserts a user created at `(at, revision)`.
 async fn insert_user(
     tx: &mut Transaction<'_, Any>,
     org: &str,
     user: &engine::User,
+    (at, revision): (u64, u64),
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO users (organization, id, name, email) VALUES ($1, $2, $3, $4)")
-        .bind(org)
-        .bind(&user.id)
-        .bind(&user.name)
-        .bind(&user.email)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO users (organization, id, name, email, external_id, active, created_at, \
+         updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
+    )
+    .bind(org)
+    .bind(&user.id)
+    .bind(&user.name)
+    .bind(&user.email)
+    .bind(user.external_id.clone())
+    .bind(i64::from(user.active))
+    .bind(to_i64(at)?)
+    .bind(to_i64(revision)?)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -385,6 +399,7 @@ async fn replace_contents(
 async fn insert_contents(
     tx: &mut Transaction<'_, Any>,
     rows: &PolicyRows,
+    created: (u64, u64),
 ) -> Result<(), StoreError> {
     let org = rows.id.as_str();
     for s in &rows.scopes {
@@ -399,7 +414,7 @@ async fn insert_contents(
         .await?;
     }
     for u in &rows.users {
-        insert_user(tx, org, u).await?;
+        insert_user(tx, org, u, created).await?;
     }
     for (id, definition) in &rows.roles {
         sqlx::query("INSERT INTO roles (organization, id, definition) VALUES ($1, $2, $3)")
