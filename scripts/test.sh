@@ -65,6 +65,19 @@ step "npm package: node, workerd and Chromium tests"
 cargo run -q --locked -p rolegate-tests --bin rolegate-vectors -- target/vectors 200 1000 2026
 (cd npm && npm test)
 
+step "console: install, types, build, Chromium tests"
+# The management console (React + Vite) against a real rolegate serve on SQLite in Debian's
+# Chromium: every seed flow by clicking and by keyboard, refusals, the live update, axe-core.
+(
+  cd console
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+  fi
+  npm run types
+  npm run build
+  npm test
+)
+
 step "fuzz smoke: every target, 30 s each"
 # Long runs: bash scripts/fuzz.sh 3600
 bash scripts/fuzz.sh 30

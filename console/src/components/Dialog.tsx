@@ -15,6 +15,9 @@ export function Dialog({ title, onClose, children }: DialogProps) {
     const dialog = ref.current;
     const opener = document.activeElement as HTMLElement | null;
     dialog?.showModal();
+    // The platform focuses the first control; a dialog may name a safer one (Cancel, before
+    // a destructive button).
+    dialog?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => {
       dialog?.close();
       opener?.focus?.();

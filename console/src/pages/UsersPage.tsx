@@ -5,6 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { getRoles, searchUsers } from '../api/organization';
 import type { DirectoryEntry, MatchField } from '../api/types';
 import { ErrorAlert, Loading } from '../components/Alerts';
+import { markInteractive } from '../components/interactive';
 import { Page } from '../components/Page';
 import { DeactivatedBadge } from '../components/Tag';
 import { TRAIL, UserManagementTabs } from '../components/UserManagementTabs';
@@ -54,6 +55,9 @@ export function UsersPage() {
   };
 
   const result = users.data;
+  useEffect(() => {
+    if (result) markInteractive();
+  }, [result]);
   const pages = result ? Math.max(1, Math.ceil(result.total / result.page_size)) : 1;
 
   return (

@@ -46,7 +46,7 @@ export function DeleteDialog({ organization, entry, row, onClose, onDone }: Prop
       <ErrorAlert error={error} title="The server refused the change:" />
       <div className="dialog-actions">
         <button type="button" className="button-danger" onClick={() => void confirm()} disabled={busy}>Delete</button>
-        <button type="button" onClick={onClose}>Cancel</button>
+        <button type="button" onClick={onClose} data-autofocus>Cancel</button>
       </div>
     </Dialog>
   );
