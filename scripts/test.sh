@@ -59,7 +59,9 @@ step "npm package: install, build, size budget, types"
   npm run types
 )
 
-step "npm package: node, workerd and Chromium tests"
+step "npm package: node, workerd and Chromium tests, bundler fixtures from the packed tarball"
+# test/bundlers.test.mjs packs the package and builds each fixture app (npm ci in a fixture only
+# when its lock changed) with Vite 6, the current Vite, webpack 5 and no bundler.
 # The random differential: 200 organizations × 1,000 requests, the same ones the host test
 # generates in-process; Node must give the native decisions for all 200,000.
 cargo run -q --locked -p rolegate-tests --bin rolegate-vectors -- target/vectors 200 1000 2026

@@ -39,13 +39,17 @@ async function instantiate({ wasm, fetch = globalThis.fetch }) {
     }
   }
   if (typeof Response !== 'undefined' && source instanceof Response) {
-    checkStatus(source, source.url, ENGINE);
-    // Streaming compilation needs the wasm type; anything else is read and looked at first,
-    // so an HTML fallback is named as such rather than as "expected magic word 00 61 73 6d".
-    if (source.headers.get('content-type')?.split(';')[0].trim() !== 'application/wasm') {
-      const bytes = new Uint8Array(await source.arrayBuffer());
-      checkBytes(bytes, source, source.url, ENGINE);
-      source = bytes;
+    try {
+      checkStatus(source, source.url, ENGINE);
+      // Streaming compilation needs the wasm type; anything else is read and looked at first,
+      // so an HTML fallback is named as such rather than as "expected magic word 00 61 73 6d".
+      if (source.headers.get('content-type')?.split(';')[0].trim() !== 'application/wasm') {
+        const bytes = new Uint8Array(await source.arrayBuffer());
+        checkBytes(bytes, source, source.url, ENGINE);
+        source = bytes;
+      }
+    } catch (e) {
+      throw prebundled(e, source.url);
     }
   }
   try {
@@ -53,6 +57,13 @@ async function instantiate({ wasm, fetch = globalThis.fetch }) {
   } catch (e) {
     throw engineUnavailable(e);
   }
+}
+
+/** Vite 6 and 7's dev server pre-bundles dependencies into node_modules/.vite, away from
+ * their assets: say what to configure rather than leave people with a missing file. */
+function prebundled(e, url) {
+  if (!/\/node_modules\/\.vite\//.test(url ?? '')) return e;
+  return new RolegateError(e.code, `${e.message} (Vite pre-bundled rolegate away from its wasm: add optimizeDeps: { exclude: ['rolegate'] } to vite.config)`, { cause: e });
 }
 
 function engineUnavailable(e) {

@@ -1,0 +1,4 @@
+import * as rolegate from 'rolegate';
+import { run } from '../shared/app.js';
+
+run(rolegate);
