@@ -82,6 +82,27 @@ describe('sign-in', () => {
     const session = await page.evaluate(async () => (await fetch('/v1/session')).status);
     assert.equal(session, 401, 'signed out on the server too');
   });
+
+  test('without --demo: no picker; a password set with the CLI signs in', async (t) => {
+    const server = await startServer({ demo: false });
+    const context = await browser.newContext();
+    t.after(async () => {
+      await context.close();
+      await server.stop();
+    });
+    server.setPassword(DEMO.olivia.id, 'a password from the command line');
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/users`);
+    await page.getByRole('heading', { level: 1, name: 'Sign in to the rolegate console' }).waitFor();
+    assert.equal(await page.evaluate(async () => (await fetch('/v1/session/demo-users')).status), 404);
+    assert.equal(await page.getByRole('heading', { name: 'Demo sign-in' }).count(), 0, 'no picker on a real organization');
+    await page.getByLabel('Email').fill(DEMO.olivia.email);
+    await page.getByLabel('Password').fill('a password from the command line');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByText(`Signed in as ${DEMO.olivia.name}`).waitFor();
+    await page.getByRole('status').filter({ hasText: '10 users' }).waitFor();
+    assert.equal(await page.locator('.tag-demo').count(), 0, 'not labelled a demo');
+  });
 });
 
 describe('users', () => {
@@ -105,6 +126,11 @@ describe('users', () => {
       assert.match(matched, new RegExp(field), `the row says it matched on ${field}`);
     }
     await screenshot(page, 'users-search');
+
+    // A deactivated user says so.
+    await server.api.patch(`/users/${DEMO.sam.id}`, { active: false });
+    await searchUsers(page, 'sam@acme.example');
+    assert.match(await page.locator('.users-table tbody tr').first().innerText(), /Sam Sato\s+Deactivated/);
 
     await page.getByLabel('Search users').fill('');
     await page.getByLabel('Role').selectOption({ label: 'Owner' });
@@ -149,6 +175,13 @@ describe('users', () => {
     await page.getByRole('link', { name: DEMO.gary.name }).click();
     await page.getByRole('heading', { level: 1, name: DEMO.gary.name }).waitFor();
     await scanAndShoot(page, 'user-details');
+    await page.getByRole('button', { name: 'Deactivate user' }).click();
+    await page.getByRole('status').filter({ hasText: 'Gary Gupta is deactivated.' }).waitFor();
+    assert.equal((await server.api.get(`/users/${DEMO.gary.id}`)).user.active, false);
+    assert.match(await page.locator('.user-facts').innerText(), /Deactivated/);
+    await page.getByRole('button', { name: 'Reactivate user' }).click();
+    await page.getByRole('status').filter({ hasText: 'Gary Gupta is reactivated.' }).waitFor();
+    assert.equal((await server.api.get(`/users/${DEMO.gary.id}`)).user.active, true);
     await page.getByRole('link', { name: 'Role Assignments' }).click();
     await page.locator('.assignments-table').waitFor();
     const gary = await assignmentRows(page);

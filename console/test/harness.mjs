@@ -30,10 +30,15 @@ export function serverBinary() {
  * console. Resolves once it prints `ready`, with its URL, the demo organization, and an OAuth
  * client acting as the Organization Owner (for setting the scene through the API).
  */
-export async function startServer({ args = [] } = {}) {
+export async function startServer({ demo = true, args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rolegate-console-'));
+  const db = join(dir, 'console.db');
+  if (!demo) {
+    // The same organization, imported as any real one would be: no picker, no OAuth client.
+    execFileSync(serverBinary(), ['import', '--db', db, '--policy', join(repoRoot, 'examples/policies/acme.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   const child = spawn(serverBinary(), [
-    'serve', '--demo', '--listen', '127.0.0.1:0', '--db', join(dir, 'console.db'),
+    'serve', ...(demo ? ['--demo'] : []), '--listen', '127.0.0.1:0', '--db', db,
     '--console-dir', join(consoleDir, 'dist'), ...args,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -49,7 +54,7 @@ export async function startServer({ args = [] } = {}) {
         const field = (name) => out.match(new RegExp(`^${name}: (\\S+)`, 'm'))?.[1];
         resolveInfo({
           url: out.match(/listening on (http:\/\/\S+)/)[1],
-          org: field('organization').split('/').pop(),
+          org: field('organization')?.split('/').pop() ?? 'OR53bce4f1dfa0fe8e7ca126f91b35d3a6',
           clientId: field('client_id'),
           clientSecret: field('client_secret'),
           consoleUrl: field('console'),
@@ -60,7 +65,11 @@ export async function startServer({ args = [] } = {}) {
   child.removeAllListeners('exit');
   const server = {
     ...info,
-    db: join(dir, 'console.db'),
+    db,
+    /** `echo PASSWORD | rolegate passwords set …`: the CLI way to set a console password. */
+    setPassword(user, password) {
+      execFileSync(serverBinary(), ['passwords', 'set', '--db', db, '--org', server.org, '--user', user], { input: `${password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -98,6 +107,7 @@ function adminApi(server) {
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body),
     put: (path, body) => call('PUT', path, body),
+    patch: (path, body) => call('PATCH', path, body),
     del: (path) => call('DELETE', path),
   };
 }

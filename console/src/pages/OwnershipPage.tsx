@@ -40,10 +40,10 @@ export function OwnershipPage() {
           organization={organization.id}
           account={open}
           onClose={() => setOpen(null)}
-          onDone={(message) => {
+          onDone={async (message) => {
             setOpen(null);
+            await scopes.reload();
             setNotice(message);
-            scopes.reload();
           }}
         />
       )}
@@ -69,7 +69,7 @@ function AccountRow({ account, onTransfer }: { account: Account; onTransfer: () 
   );
 }
 
-function TransferDialog({ organization, account, onClose, onDone }: { organization: string; account: Account; onClose: () => void; onDone: (message: string) => void }) {
+function TransferDialog({ organization, account, onClose, onDone }: { organization: string; account: Account; onClose: () => void; onDone: (message: string) => Promise<void> }) {
   const [text, setText] = useState('');
   const [found, setFound] = useState<DirectoryEntry[] | null>(null);
   const [to, setTo] = useState<DirectoryEntry | null>(null);
@@ -91,7 +91,7 @@ function TransferDialog({ organization, account, onClose, onDone }: { organizati
     setError(null);
     try {
       await transferOwner(organization, account.id, to.user.id);
-      onDone(`${to.user.name} is now the Owner of ${account.name}.`);
+      await onDone(`${to.user.name} is now the Owner of ${account.name}.`);
     } catch (e) {
       setError(e as Error);
     }

@@ -15,7 +15,7 @@ import { rowName } from './removals';
 interface Props {
   organization: string;
   entry: DirectoryEntry;
-  onChanged: (message: string | null) => void;
+  onChanged: (message: string | null) => Promise<void>;
 }
 
 type Open = { action: 'edit' | 'delete'; row: AssignmentRow } | null;
@@ -27,7 +27,7 @@ export function RoleAssignments({ organization, entry, onChanged }: Props) {
   const createHref = `/users/${encodeURIComponent(entry.user.id)}/role-assignments/new`;
   const done = (message: string | null) => {
     if (message !== null) setOpen(null);
-    onChanged(message);
+    void onChanged(message);
   };
   return (
     <section aria-labelledby="assignments-title">

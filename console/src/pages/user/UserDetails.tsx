@@ -2,17 +2,30 @@
 // it with argon2 and asks for at least 12 characters).
 import { useState, type FormEvent } from 'react';
 import { useCan } from 'rolegate/react';
-import { setPassword } from '../../api/organization';
+import { setPassword, updateUser } from '../../api/organization';
 import type { DirectoryEntry } from '../../api/types';
 import { ErrorAlert, Notice } from '../../components/Alerts';
 import { PERMISSION } from '../../access/permissions';
 
-export function UserDetails({ organization, entry }: { organization: string; entry: DirectoryEntry }) {
+export function UserDetails({ organization, entry, onChanged }: { organization: string; entry: DirectoryEntry; onChanged: (message: string | null) => Promise<void> }) {
   const { user } = entry;
   const canManage = useCan(PERMISSION.manageUsers, organization);
   const [password, setPasswordText] = useState('');
   const [error, setError] = useState<Error | null>(null);
   const [done, setDone] = useState(false);
+
+  const [statusError, setStatusError] = useState<Error | null>(null);
+  // Deactivating keeps the user's assignments but denies them everything (the server's rule);
+  // reactivating gives them back.
+  const setActive = async (active: boolean) => {
+    setStatusError(null);
+    try {
+      await updateUser(organization, user.id, { active });
+      onChanged(`${user.name} is ${active ? 'reactivated' : 'deactivated'}.`);
+    } catch (e) {
+      setStatusError(e as Error);
+    }
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -36,6 +49,14 @@ export function UserDetails({ organization, entry }: { organization: string; ent
         {user.external_id && <><dt>External id</dt><dd>{user.external_id}</dd></>}
         <dt>Status</dt><dd>{user.active === false ? 'Deactivated' : 'Active'}</dd>
       </dl>
+      {user.active !== undefined && (
+        <p>
+          <button type="button" onClick={() => void setActive(user.active === false)} disabled={!canManage}>
+            {user.active === false ? 'Reactivate user' : 'Deactivate user'}
+          </button>
+        </p>
+      )}
+      <ErrorAlert error={statusError} title="The server refused the change:" />
       <section aria-labelledby="password-title" className="card">
         <h2 id="password-title">Console password</h2>
         <form className="form inline-form" onSubmit={submit}>

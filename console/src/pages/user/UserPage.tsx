@@ -18,10 +18,12 @@ export function UserPage({ user, tab }: { user: string; tab: 'details' | 'role-a
   const { organization } = useSession();
   const entry = useFetched(() => getUser(organization.id, user), [organization.id, user]);
   const [notice, setNotice] = useState<string | null>(takeFlash);
-  const changed = useCallback((message: string | null) => {
+  // The confirmation is shown once the page shows the changed state, not before.
+  const { reload } = entry;
+  const changed = useCallback(async (message: string | null) => {
+    await reload();
     setNotice(message);
-    entry.reload();
-  }, [entry]);
+  }, [reload]);
 
   const base = `/users/${encodeURIComponent(user)}`;
   if (entry.data === null) {
@@ -48,7 +50,7 @@ export function UserPage({ user, tab }: { user: string; tab: 'details' | 'role-a
       {notice && <Notice>{notice}</Notice>}
       <ErrorAlert error={entry.error} />
       {tab === 'details'
-        ? <UserDetails organization={organization.id} entry={entry.data} />
+        ? <UserDetails organization={organization.id} entry={entry.data} onChanged={changed} />
         : <RoleAssignments organization={organization.id} entry={entry.data} onChanged={changed} />}
     </Page>
   );
