@@ -110,6 +110,8 @@ export interface DirectoryEntry {
 
 export interface Role {
   id: string;
+  /** Twilio SID (`IX…`): Twilio's published one for the general roles, else derived from the id. */
+  sid: string;
   name: string;
   description: string;
   kind: RoleKind;

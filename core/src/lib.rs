@@ -71,9 +71,7 @@ pub use model::policy::{
     Account, Assignment, Organization, Policy, Resource, ResourceKey, Role, Settings, Subaccount,
     User,
 };
-pub use model::{
-    RoleKind, ScopeLevel, UnknownName, catalog, ids, limits, permission, policy, sid,
-};
+pub use model::{RoleKind, ScopeLevel, UnknownName, catalog, ids, limits, permission, policy, sid};
 pub use snapshot::{
     AssignmentView, DecodeError, ResourceView, RoleView, ScopeView, SliceError, Snapshot,
     SnapshotMeta, SnapshotStats, UserView,

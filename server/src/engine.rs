@@ -11,8 +11,9 @@ use serde_json::Value;
 
 pub use rolegate_core::ffi::Code;
 pub use rolegate_core::{
-    AdminError, Applied, AuditRecord, Change, CompileError, DecodeError, DeltaError, Operation,
-    Policy, QueryError, ResourceKey, RoleKind, ScopeLevel, Settings, SliceError, Snapshot, User,
+    AdminError, Applied, Assignment, AuditRecord, Change, CompileError, DecodeError, DeltaError,
+    Operation, Policy, QueryError, ResourceKey, RoleKind, ScopeLevel, Settings, SliceError,
+    Snapshot, User,
 };
 use rolegate_core::{CompileOptions, Request, ResourceRef, RoleFilter};
 
@@ -219,6 +220,7 @@ pub fn refusal_is_conflict(e: &AdminError) -> bool {
             | Code::NothingToRemove
             | Code::AlreadyOwner
             | Code::UserExists
+            | Code::IdentityTaken
             | Code::BuiltInCapExceeded
             | Code::OwnerCount
             | Code::RevisionExhausted
@@ -240,6 +242,13 @@ pub fn organization_owners(policy: &Policy) -> Vec<String> {
     owners
 }
 
+/// Whether `id` is the organization, one of its accounts or one of its subaccounts.
+pub fn is_scope(policy: &Policy, id: &str) -> bool {
+    policy.organization.id == id
+        || policy.accounts.iter().any(|a| a.id == id)
+        || policy.subaccounts.iter().any(|s| s.id == id)
+}
+
 /// The user holding `account`'s Owner role, if any.
 pub fn account_owner<'p>(policy: &'p Policy, account: &str) -> Option<&'p str> {
     policy
@@ -251,21 +260,23 @@ pub fn account_owner<'p>(policy: &'p Policy, account: &str) -> Option<&'p str> {
 
 // ---- questions, answered from a compiled snapshot ----
 
-/// Whether `user` holds Organization Owner or Organization Administrator.
+/// Whether `user` is active and holds Organization Owner or Organization Administrator.
 pub fn is_organization_manager(snapshot: &Snapshot, user: &str) -> bool {
     let org = snapshot.organization();
-    snapshot.user_assignments(user).is_some_and(|held| {
-        held.iter().any(|a| {
-            a.scope == org
-                && (a.role == rolegate_core::catalog::ORGANIZATION_OWNER
-                    || a.role == rolegate_core::catalog::ORGANIZATION_ADMINISTRATOR)
+    let active = snapshot.user(user).is_some_and(|u| u.active);
+    active
+        && snapshot.user_assignments(user).is_some_and(|held| {
+            held.iter().any(|a| {
+                a.scope == org
+                    && (a.role == rolegate_core::catalog::ORGANIZATION_OWNER
+                        || a.role == rolegate_core::catalog::ORGANIZATION_ADMINISTRATOR)
+            })
         })
-    })
 }
 
-/// Whether `user` may sign in to the console: a user of the organization.
+/// Whether `user` may sign in to the console: an active user of the organization.
 pub fn may_sign_in(policy: &Policy, user: &str) -> bool {
-    policy.users.iter().any(|u| u.id == user)
+    policy.users.iter().any(|u| u.id == user && u.active)
 }
 
 /// The permission reading the organization's directory (users, their assignments, the

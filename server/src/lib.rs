@@ -19,7 +19,8 @@
 //!
 //! Module map: [`store`] is the database (schema, writes, audit chain, clients, keys,
 //! snapshots), [`api`] the HTTP routes and their errors, [`auth`] client secrets and access
-//! tokens, [`publish`] the publisher, [`commands`] the command-line commands both binaries share, `engine` every call into `rolegate-core`.
+//! tokens, [`publish`] the publisher, [`twilio`] Twilio's own API (role assignments, SCIM
+//! users, accounts) translated onto the same operations, [`commands`] the command-line commands both binaries share, `engine` every call into `rolegate-core`.
 
 pub mod api;
 pub mod auth;
@@ -29,6 +30,7 @@ mod engine;
 pub mod publish;
 mod serve;
 pub mod store;
+pub mod twilio;
 
 pub use api::error::ApiError;
 pub use engine::{Policy, SigningKey};

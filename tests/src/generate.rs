@@ -179,6 +179,7 @@ fn custom_role(rng: &mut Rng, n: usize, permissions: &[&str]) -> Role {
         .collect();
     Role {
         id: format!("custom-{n}"),
+        sid: None,
         name: format!("Custom Role {n}"),
         description: String::new(),
         kind,

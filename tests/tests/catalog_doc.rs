@@ -14,9 +14,10 @@ fn render() -> String {
          Every policy starts with these roles and permissions; policies add custom ones \
          (see `examples/policies/acme.json`). Patterns: `*` matches one segment, a trailing \
          `**` the rest. A role's deny patterns remove permissions from its own allow patterns \
-         only. Generated from `rolegate-core`'s catalog; a test keeps it in step.\n\n\
-         | role | id | kind | lowest level | assignable at | allow | deny | permissions granted |\n\
-         |---|---|---|---|---|---|---|---|\n",
+         only. SIDs are Twilio's where Twilio publishes one (the general roles but Owner), else \
+         derived from the id. Generated from `rolegate-core`'s catalog; a test keeps it in step.\n\n\
+         | role | id | SID | kind | lowest level | assignable at | allow | deny | permissions granted |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
     );
     for id in catalog::default_role_ids() {
         let role = snapshot.role(id).unwrap();
@@ -41,9 +42,10 @@ fn render() -> String {
             kind = format!("{kind} ({})", role.resource_types.join(", "));
         }
         out.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | `{}` | `{}` | {} | {} | {} | {} | {} | {} |\n",
             role.name,
             role.id,
+            role.sid,
             kind,
             role.lowest_level,
             levels.join(", "),

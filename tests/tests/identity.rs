@@ -118,7 +118,12 @@ fn a_deactivated_administrator_may_change_nothing() {
     let e = apply(&after, ADAM, &set_active(DANA, false), NOW).unwrap_err();
     assert!(matches!(e, AdminError::NotAuthorized { .. }), "{e:?}");
     // And is told nothing else, as any non-member.
-    assert_eq!(dry_run(&after, ADAM, &set_active(DANA, false)).violations.len(), 1);
+    assert_eq!(
+        dry_run(&after, ADAM, &set_active(DANA, false))
+            .violations
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -244,4 +249,42 @@ fn update_user_reads_external_id_null_as_removal_and_old_rename_records() {
     let p = deactivated(&acme(), PAUL);
     assert!(validate(&p).is_empty());
     assert!(!snapshot(&p).can(&Request::new(PAUL, "voice/calls/create", PRODUCTION)));
+}
+
+#[test]
+fn roles_carry_twilio_sids_their_own_or_derived() {
+    let mut p = acme();
+    let s = snapshot(&p);
+    assert_eq!(
+        s.role("developer").unwrap().sid,
+        "IX00000000000000000000000000000103"
+    );
+    assert_eq!(
+        s.role("campaign-manager").unwrap().sid,
+        rolegate_core::sid::role_sid("campaign-manager")
+    );
+    assert_eq!(
+        s.role_by_sid("IX00000000000000000000000000000102")
+            .unwrap()
+            .id,
+        "administrator"
+    );
+    // A role brought from Twilio keeps its SID.
+    p.roles[0].sid = Some("IXaaaabbbbccccddddeeeeffff00001111".into());
+    let s = snapshot(&p);
+    assert_eq!(
+        s.role_by_sid("IXaaaabbbbccccddddeeeeffff00001111")
+            .unwrap()
+            .id,
+        "campaign-manager"
+    );
+    // Two roles with one SID do not compile.
+    p.roles[0].sid = Some("IX00000000000000000000000000000103".into());
+    assert!(
+        validate(&p)
+            .iter()
+            .any(|e| matches!(e, CompileError::DuplicateId { .. })),
+        "{:?}",
+        validate(&p)
+    );
 }

@@ -33,6 +33,7 @@ fn assignment(id: &str, user: &str, role: &str, scope: &str) -> Assignment {
 fn custom_role(id: &str, kind: RoleKind, lowest_level: ScopeLevel, allow: &[&str]) -> Role {
     Role {
         id: id.into(),
+        sid: None,
         name: id.into(),
         description: String::new(),
         kind,

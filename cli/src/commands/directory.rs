@@ -210,6 +210,7 @@ pub fn list_roles(args: &ListRolesArgs) -> Result<ExitCode, Failure> {
                 vec![
                     r.name.to_string(),
                     r.id.to_string(),
+                    r.sid.to_string(),
                     r.kind.to_string(),
                     r.lowest_level.to_string(),
                     r.allow.join(" "),
@@ -217,7 +218,7 @@ pub fn list_roles(args: &ListRolesArgs) -> Result<ExitCode, Failure> {
             })
             .collect();
         print(&table(
-            &["role", "id", "kind", "lowest level", "allow"],
+            &["role", "id", "sid", "kind", "lowest level", "allow"],
             &rows,
         ));
     }
@@ -238,9 +239,10 @@ pub fn show_role(args: &ShowRoleArgs) -> Result<ExitCode, Failure> {
     } else {
         let levels: Vec<&str> = details.assignable_at.iter().map(|l| l.as_str()).collect();
         let mut text = format!(
-            "{} ({})\n  {}\n  kind: {}; assignable at: {}\n  allow: {}\n  deny: {}\n",
+            "{} ({}, {})\n  {}\n  kind: {}; assignable at: {}\n  allow: {}\n  deny: {}\n",
             details.role.name,
             details.role.id,
+            details.role.sid,
             details.role.description,
             details.role.kind,
             levels.join(", "),

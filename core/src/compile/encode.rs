@@ -76,6 +76,7 @@ impl Plan<'_> {
             .iter()
             .map(|p| WireRole {
                 id: &p.role.id,
+                sid: &p.sid,
                 name: &p.role.name,
                 description: &p.role.description,
                 kind: p.role.kind.wire_code(),

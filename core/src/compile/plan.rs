@@ -1,6 +1,7 @@
 //! The checked policy, sorted, with every reference resolved to a position: the
 //! organization's scopes, the permission catalog and the resources.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::problems::{Problems, register};
@@ -52,6 +53,8 @@ pub(super) struct Resources<'p> {
 
 pub(super) struct PlannedRole<'p> {
     pub(super) role: &'p Role,
+    /// Its Twilio SID: the policy's, or derived from the id.
+    pub(super) sid: String,
     /// One bit per catalog permission.
     pub(super) grants: Vec<u8>,
     /// Positions of its resource types.

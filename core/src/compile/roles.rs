@@ -11,6 +11,7 @@ use crate::limits::MAX_PATTERNS_PER_ROLE;
 use crate::model::RoleKind;
 use crate::permission::{pattern_matches, validate_pattern};
 use crate::policy::Role;
+use crate::sid::role_sid;
 use crate::snapshot::index::{Map, new_map};
 
 impl<'p> Plan<'p> {
@@ -45,12 +46,30 @@ impl<'p> Plan<'p> {
                 .filter_map(|t| resource_types.iter().position(|x| x == t))
                 .map(position)
                 .collect();
+            let sid = r.sid.clone().unwrap_or_else(|| role_sid(&r.id));
+            if !problems.id(Item::Role, &sid) {
+                continue;
+            }
             at.insert(&r.id, position(roles.len()));
             roles.push(PlannedRole {
                 role: r,
+                sid,
                 grants: grant_bits(r, permissions),
                 types,
             });
+        }
+        // A SID names one role.
+        let mut sids: Vec<&str> = roles.iter().map(|p| p.sid.as_str()).collect();
+        sids.sort_unstable();
+        for pair in sids.windows(2) {
+            if let [a, b] = pair
+                && a == b
+            {
+                problems.push(CompileError::DuplicateId {
+                    item: Item::Role,
+                    id: (*a).into(),
+                });
+            }
         }
         (roles, at)
     }

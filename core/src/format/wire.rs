@@ -77,6 +77,8 @@ pub(crate) struct WireResource<'a> {
 #[derive(Debug, Serialize)]
 pub(crate) struct WireRole<'a> {
     pub(crate) id: &'a str,
+    /// Its Twilio SID.
+    pub(crate) sid: &'a str,
     pub(crate) name: &'a str,
     pub(crate) description: &'a str,
     pub(crate) kind: u8,
@@ -174,6 +176,7 @@ impl<'a> Payload<'a> {
             roles: r.seq(|r| {
                 Ok(WireRole {
                     id: r.str()?,
+                    sid: r.str()?,
                     name: r.str()?,
                     description: r.str()?,
                     kind: r.u8()?,

@@ -214,6 +214,7 @@ pub fn default_roles() -> Vec<Role> {
         .iter()
         .map(|t| Role {
             id: t.id.to_string(),
+            sid: None,
             name: t.name.to_string(),
             description: t.description.to_string(),
             kind: t.kind,

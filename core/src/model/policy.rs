@@ -128,6 +128,10 @@ fn is_active(active: &bool) -> bool {
 pub struct Role {
     /// Its id, such as `studio-admin`.
     pub id: String,
+    /// Its Twilio SID (`IX…`), for roles an organization brings from Twilio; left out, the
+    /// SID is [`sid::role_sid`](crate::sid::role_sid) of the id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
     /// Display name.
     pub name: String,
     /// What the role is for.
@@ -151,6 +155,8 @@ pub struct Role {
 #[serde(deny_unknown_fields)]
 struct RoleDocument {
     id: String,
+    #[serde(default)]
+    sid: Option<String>,
     name: String,
     #[serde(default)]
     description: String,
@@ -182,6 +188,7 @@ impl TryFrom<RoleDocument> for Role {
         };
         Ok(Role {
             id: r.id,
+            sid: r.sid,
             name: r.name,
             description: r.description,
             kind: r.kind,

@@ -40,17 +40,27 @@ mod tests {
 
     #[test]
     fn published_sids_are_twilios_and_the_rest_are_stable_and_distinct() {
-        assert_eq!(role_sid("administrator"), "IX00000000000000000000000000000102");
+        assert_eq!(
+            role_sid("administrator"),
+            "IX00000000000000000000000000000102"
+        );
         assert_eq!(role_sid("support"), "IX00000000000000000000000000000105");
         let sids: alloc::vec::Vec<_> = default_role_ids().map(role_sid).collect();
         for (i, sid) in sids.iter().enumerate() {
             assert_eq!(sid.len(), 34);
             assert!(sid.starts_with("IX"));
-            assert!(sid[2..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+            assert!(
+                sid[2..]
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            );
             assert!(!sids[..i].contains(sid), "{sid}");
         }
         // Pinned: a changed derivation would break every script that kept a SID.
         assert_eq!(role_sid("owner"), "IX36b14a496834c168737d08d0a8065c00");
-        assert_eq!(role_sid("studio-admin"), "IXd26a233f9b13788085a6c43c8af1c32a");
+        assert_eq!(
+            role_sid("studio-admin"),
+            "IXd26a233f9b13788085a6c43c8af1c32a"
+        );
     }
 }

@@ -347,6 +347,7 @@ impl Builder {
             }
             roles.records.push(RoleRec {
                 id: self.id("role id", w.id)?,
+                sid: self.id("role sid", w.sid)?,
                 name: self.text("role name", w.name)?,
                 description: self.text("role description", w.description)?,
                 kind,
@@ -361,6 +362,8 @@ impl Builder {
         }
         let ids: Vec<Span> = roles.records.iter().map(|r| r.id).collect();
         roles.index = self.unique_index("role id", &ids)?;
+        let sids: Vec<Span> = roles.records.iter().map(|r| r.sid).collect();
+        self.unique_index("role sid", &sids)?;
         Ok(roles)
     }
 

@@ -35,6 +35,7 @@ pub(crate) struct ScopeRec {
 #[derive(Debug, Clone)]
 pub(crate) struct RoleRec {
     pub(crate) id: Span,
+    pub(crate) sid: Span,
     pub(crate) name: Span,
     pub(crate) description: Span,
     pub(crate) kind: RoleKind,
@@ -178,6 +179,8 @@ pub struct ScopeView<'s> {
 pub struct RoleView<'s> {
     /// Id.
     pub id: &'s str,
+    /// Twilio SID (`IX…`).
+    pub sid: &'s str,
     /// Display name.
     pub name: &'s str,
     /// What it is for.
@@ -329,6 +332,14 @@ impl Snapshot {
         self.roles.iter().map(|r| self.role_view(r))
     }
 
+    /// One role by its Twilio SID.
+    pub fn role_by_sid(&self, sid: &str) -> Option<RoleView<'_>> {
+        self.roles
+            .iter()
+            .find(|r| self.text.get(r.sid) == sid)
+            .map(|r| self.role_view(r))
+    }
+
     /// One role by id.
     pub fn role(&self, id: &str) -> Option<RoleView<'_>> {
         let i = self.find_role(id)?;
@@ -473,6 +484,7 @@ impl Snapshot {
         let (start, mid, end) = r.patterns;
         RoleView {
             id: self.text.get(r.id),
+            sid: self.text.get(r.sid),
             name: self.text.get(r.name),
             description: self.text.get(r.description),
             kind: r.kind,

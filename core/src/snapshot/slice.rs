@@ -121,6 +121,7 @@ impl Snapshot {
                 let view = self.role_view(r);
                 WireRole {
                     id: view.id,
+                    sid: view.sid,
                     name: view.name,
                     description: view.description,
                     kind: r.kind.wire_code(),

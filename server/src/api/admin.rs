@@ -15,6 +15,30 @@ use super::error::ApiError;
 use super::extract::{Body, Caller, Ids, Query, if_match};
 use super::org::{at_revision, state};
 use crate::engine::{self, Operation, ResourceKey, Settings, User};
+use crate::store::{Committed, WriteError};
+
+/// Commits `operation` by the caller (at revision `expected`, if given) and has it
+/// published: every API that changes an organization goes through here.
+pub(crate) async fn commit(
+    app: &App,
+    caller: &Caller,
+    org: &str,
+    expected: Option<u64>,
+    operation: &Operation,
+) -> Result<Committed, WriteError> {
+    let committed = app
+        .store
+        .write(
+            org,
+            caller.actor(),
+            operation,
+            expected,
+            crate::clock::now(),
+        )
+        .await?;
+    app.publisher.notify(org, committed.revision);
+    Ok(committed)
+}
 
 /// Commits `operation` by the caller; `created` answers 201 instead of 200.
 async fn execute(
@@ -27,17 +51,7 @@ async fn execute(
 ) -> Result<Response, ApiError> {
     caller.within(org)?;
     let expected = if_match(headers)?;
-    let committed = app
-        .store
-        .write(
-            org,
-            caller.actor(),
-            &operation,
-            expected,
-            crate::clock::now(),
-        )
-        .await?;
-    app.publisher.notify(org, committed.revision);
+    let committed = commit(app, caller, org, expected, &operation).await?;
     let mut response = at_revision(
         committed.revision,
         json!({

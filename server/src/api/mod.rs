@@ -36,12 +36,12 @@
 //! Writes accept `If-Match: <revision>` (412 when stale) and answer with the new revision in
 //! `X-Rolegate-Revision`. Errors are `{code, message, status}` (see [`error`]).
 
-mod admin;
+pub(crate) mod admin;
 mod console;
 mod decide;
 pub mod error;
-mod extract;
-mod org;
+pub(crate) mod extract;
+pub(crate) mod org;
 mod session;
 mod snapshot;
 mod token;
@@ -160,6 +160,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v2/token", post(token::token))
         .route("/v1/keys", get(org::all_keys))
         .nest("/v1/organizations/{org}", org)
+        .merge(crate::twilio::routes())
         .merge(console::routes(app.console_dir.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -18,7 +18,7 @@ use crate::engine::{self, RoleKind, ScopeLevel, Snapshot};
 use crate::store::OrgState;
 
 /// The organization's current state, for a caller whose token is for it.
-pub(super) async fn state(
+pub(crate) async fn state(
     app: &App,
     caller: &Caller,
     org: &str,
@@ -54,6 +54,17 @@ fn may_read_directory(state: &OrgState, caller: &Caller) -> Result<(), ApiError>
             ),
         ))
     }
+}
+
+/// The organization's current state, for a caller who may read its directory.
+pub(crate) async fn readable(
+    app: &App,
+    caller: &Caller,
+    org: &str,
+) -> Result<Arc<OrgState>, ApiError> {
+    let state = state(app, caller, org).await?;
+    may_read_directory(&state, caller)?;
+    Ok(state)
 }
 
 /// The organization's current snapshot, for a caller who may read its directory.

@@ -32,7 +32,7 @@ pub async fn run(db: Db) {
                 let (status, body) = api
                     .post(
                         "/users",
-                        json!({"id": id, "name": format!("Writer {w} #{i}"), "email": "w@acme.example"}),
+                        json!({"id": id, "name": format!("Writer {w} #{i}"), "email": format!("w{w}-{i}@acme.example")}),
                     )
                     .await;
                 assert_eq!(status, StatusCode::CREATED, "{body}");

@@ -64,7 +64,7 @@ pub async fn run(db: Db) {
                     .http
                     .post(api.org("/users"))
                     .bearer_auth(&api.token)
-                    .json(&json!({"id": id, "name": "Crash Test", "email": "c@acme.example"}))
+                    .json(&json!({"id": id, "name": "Crash Test", "email": format!("c-{id}@acme.example")}))
                     .send()
                     .await;
                 match sent {

@@ -19,3 +19,5 @@ mod harness;
 mod pg;
 mod publishing;
 mod rules;
+mod twilio_api;
+mod twilio_sdk;
