@@ -140,7 +140,7 @@ fn expected(actor: &str, op: &Operation) -> bool {
                 && !holds(user, role, scope)
                 && role != "owner" // every account already has its one Owner
         }
-        Operation::Unassign { user, scope } => {
+        Operation::Unassign { user, scope, .. } => {
             let held = held_at(user, scope);
             manager(actor)
                 && !held.is_empty()
@@ -214,6 +214,7 @@ fn operations() -> Vec<Operation> {
             ops.push(Operation::Unassign {
                 user: user.to_string(),
                 scope: scope.to_string(),
+                resource: None,
             });
             ops.push(Operation::TransferOwnership {
                 account: scope.to_string(),
@@ -342,7 +343,8 @@ fn refusals_name_the_rule() {
             "USdeveloper",
             Operation::Unassign {
                 user: "USstudio".into(),
-                scope: S1.into()
+                scope: S1.into(),
+                resource: None,
             }
         ),
         AdminError::NotAuthorized { .. }
@@ -364,7 +366,8 @@ fn refusals_name_the_rule() {
             "USorg-owner",
             Operation::Unassign {
                 user: "USowner-one".into(),
-                scope: A1.into()
+                scope: A1.into(),
+                resource: None,
             }
         ),
         AdminError::AccountOwnerProtected { .. }
@@ -440,6 +443,7 @@ fn a_second_organization_owner_can_be_removed_but_not_the_last() {
         &Operation::Unassign {
             user: "USplain".into(),
             scope: ORG.into(),
+            resource: None,
         },
         0,
     );
@@ -474,4 +478,60 @@ fn transferring_ownership_moves_the_owner_assignment() {
     assert_eq!(owners, ["USdeveloper"]);
     assert_eq!(applied.record.change.removed.len(), 1);
     assert_eq!(applied.record.change.added.len(), 1);
+}
+
+/// Deleting one row of a user's Role Assignments tab: the organization's plain row and each
+/// resource's row are apart, as the console shows them.
+#[test]
+fn unassign_deletes_one_row_of_a_scope() {
+    let acme = crate::common::acme();
+    let org = acme.organization.id.clone();
+    let (olivia, gary) = (
+        "US47bc17dc1a2f164967f55325d866c75c",
+        "US03b083fd0aadc8883198881ba88111ab",
+    );
+    let emea = ResourceKey {
+        resource_type: "billing-group".into(),
+        id: "BG7d81d267f4e09cbd3c8fb2765b28554b".into(),
+    };
+    // Gary's billing-group roles are two resource rows at the organization.
+    let before = acme
+        .assignments
+        .iter()
+        .filter(|a| a.user == gary && a.scope == org)
+        .count();
+    assert_eq!(before, 2);
+    let one_row = Operation::Unassign {
+        user: gary.into(),
+        scope: org.clone(),
+        resource: Some(Some(emea.clone())),
+    };
+    let applied = apply(&acme, olivia, &one_row, 0).unwrap();
+    assert_eq!(applied.record.change.removed.len(), 1);
+    assert_eq!(applied.record.change.removed[0].resource, Some(emea));
+    // The plain row: Gary has none at the organization, so nothing to remove.
+    let plain = Operation::Unassign {
+        user: gary.into(),
+        scope: org.clone(),
+        resource: Some(None),
+    };
+    assert!(matches!(
+        apply(&acme, olivia, &plain, 0).unwrap_err(),
+        AdminError::NothingToRemove { .. }
+    ));
+    // Without a row, the whole scope.
+    let all = Operation::Unassign {
+        user: gary.into(),
+        scope: org,
+        resource: None,
+    };
+    assert_eq!(
+        apply(&acme, olivia, &all, 0)
+            .unwrap()
+            .record
+            .change
+            .removed
+            .len(),
+        2
+    );
 }

@@ -43,8 +43,9 @@ pub struct UnassignArgs {
     /// Remove only this role (the console's "edit").
     #[arg(long)]
     role: Option<String>,
-    /// With --role, for a resource-based role: only the assignment on this resource.
-    #[arg(long, value_name = "TYPE:ID", value_parser = resource_key, requires = "role")]
+    /// Only the assignments bound to this resource: with --role, that role's; without,
+    /// the resource's whole row.
+    #[arg(long, value_name = "TYPE:ID", value_parser = resource_key)]
     resource: Option<ResourceKey>,
 }
 
@@ -151,9 +152,11 @@ pub fn unassign(args: &UnassignArgs) -> Result<ExitCode, Failure> {
             role: role.clone(),
             resource: args.resource.clone(),
         },
+        // With `--resource`, only that resource's row; otherwise every assignment there.
         None => Operation::Unassign {
             user: args.user.clone(),
             scope: args.scope.clone(),
+            resource: args.resource.clone().map(Some),
         },
     };
     run(&args.change, operation)

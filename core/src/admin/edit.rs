@@ -34,7 +34,11 @@ impl Plan {
                 roles,
                 resources,
             } => self.assign(policy, user, scope, roles, resources),
-            Operation::Unassign { user, scope } => self.unassign(policy, user, scope),
+            Operation::Unassign {
+                user,
+                scope,
+                resource,
+            } => self.unassign(policy, user, scope, resource.as_ref()),
             Operation::RemoveRole {
                 user,
                 scope,
@@ -126,9 +130,17 @@ impl Plan {
         }
     }
 
-    fn unassign(&mut self, policy: &Policy, user: &str, scope: &str) {
+    fn unassign(
+        &mut self,
+        policy: &Policy,
+        user: &str,
+        scope: &str,
+        row: Option<&Option<ResourceKey>>,
+    ) {
         if self.require_user(policy, user) & self.require_scope(policy, scope) {
-            self.remove_where(|a| a.user == user && a.scope == scope);
+            self.remove_where(|a| {
+                a.user == user && a.scope == scope && row.is_none_or(|r| a.resource == *r)
+            });
             if self.change.removed.is_empty() {
                 self.violations.push(AdminError::NothingToRemove {
                     user: clip(user),

@@ -22,12 +22,21 @@ pub enum Operation {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         resources: Vec<ResourceKey>,
     },
-    /// Delete every assignment `user` holds at `scope`.
+    /// Delete the assignments `user` holds at `scope`: all of them, or one row of the Role
+    /// Assignments tab — the plain row (`resource: null`) or one resource's row.
     Unassign {
         /// The user.
         user: String,
         /// The scope.
         scope: String,
+        /// Absent: every assignment at the scope; `null`: only those bound to no resource;
+        /// a resource: only those bound to it.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::model::double_option"
+        )]
+        resource: Option<Option<ResourceKey>>,
     },
     /// Remove one role from `user`'s assignments at `scope` (for one resource, if given).
     RemoveRole {

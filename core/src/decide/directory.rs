@@ -261,10 +261,16 @@ impl Snapshot {
             if role.is_some_and(|r| !slice.iter().any(|a| a.role == r)) {
                 continue;
             }
-            let matched = self.matched_fields(rec, slice, &needle);
-            if matched.is_empty() {
-                continue;
-            }
+            // No text lists everyone, with no field said to match.
+            let matched = if needle.is_empty() {
+                Vec::new()
+            } else {
+                let matched = self.matched_fields(rec, slice, &needle);
+                if matched.is_empty() {
+                    continue;
+                }
+                matched
+            };
             if total >= search.skip && users.len() < search.take {
                 users.push(DirectoryEntry {
                     user: self.user_view(rec),

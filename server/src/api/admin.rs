@@ -235,18 +235,36 @@ pub async fn assign_dry(
     dry(&app, &caller, &org, body.operation(user)).await
 }
 
+/// `?resource=none` deletes only the scope's plain row, `?resource=type:id` only that
+/// resource's row; without it, every assignment at the scope.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnassignQuery {
+    resource: Option<String>,
+}
+
 pub async fn unassign(
     State(app): State<Arc<App>>,
     caller: Caller,
     Ids((org, user, scope)): Ids<(String, String, String)>,
     headers: HeaderMap,
+    Query(q): Query<UnassignQuery>,
 ) -> Result<Response, ApiError> {
+    let resource = match q.resource.as_deref() {
+        None => None,
+        Some("none") => Some(None),
+        Some(r) => Some(Some(resource_key(r)?)),
+    };
     execute(
         &app,
         &caller,
         &org,
         &headers,
-        Operation::Unassign { user, scope },
+        Operation::Unassign {
+            user,
+            scope,
+            resource,
+        },
         false,
     )
     .await
