@@ -138,11 +138,14 @@ test('corrupt bytes and HTTP errors are refused; the good snapshot keeps answeri
   assert.equal(await loader.poll(), 'failed');
   serve(rev1.subarray(0, 50));
   assert.equal(await loader.poll(), 'failed');
+  // A page is named as a page, even sent as a binary type; other bytes are not a snapshot.
   serve(new TextEncoder().encode('<html>not found</html>'));
+  assert.equal(await loader.poll(), 'failed');
+  serve(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
   assert.equal(await loader.poll(), 'failed');
   serve(rev1, { status: 503 });
   assert.equal(await loader.poll(), 'failed');
-  assert.deepEqual(errors, ['snapshot-checksum-mismatch', 'snapshot-malformed', 'snapshot-bad-magic', 'http-status']);
+  assert.deepEqual(errors, ['snapshot-checksum-mismatch', 'snapshot-malformed', 'unexpected-content', 'snapshot-bad-magic', 'http-status']);
   assert.equal(loader.revision, 1);
   assert.equal(loader.can(people.olivia, 'iam/users/read', places.acme), true);
 });
