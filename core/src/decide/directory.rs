@@ -98,6 +98,12 @@ pub struct SearchPage<'s> {
     pub users: Vec<DirectoryEntry<'s>>,
 }
 
+/// Per search: whether each role's and each scope's name holds the text.
+struct NameHits {
+    roles: Vec<bool>,
+    scopes: Vec<bool>,
+}
+
 /// Which roles to list; `None` fields do not filter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RoleFilter<'a> {
@@ -254,6 +260,7 @@ impl Snapshot {
             },
             None => None,
         };
+        let names = self.name_hits(&needle);
         let mut total = 0usize;
         let mut users = Vec::new();
         for rec in &self.users {
@@ -265,7 +272,7 @@ impl Snapshot {
             let matched = if needle.is_empty() {
                 Vec::new()
             } else {
-                let matched = self.matched_fields(rec, slice, &needle);
+                let matched = self.matched_fields(rec, slice, &needle, &names);
                 if matched.is_empty() {
                     continue;
                 }
@@ -283,12 +290,14 @@ impl Snapshot {
         SearchPage { total, users }
     }
 
-    /// The fields of a user `needle` (already folded) occurs in.
+    /// The fields of a user `needle` (already folded) occurs in; `names` says which roles'
+    /// and scopes' names hold it, worked out once per search rather than once per holder.
     fn matched_fields(
         &self,
         rec: &UserRec,
         slice: &[AssignmentRec],
         needle: &str,
+        names: &NameHits,
     ) -> Vec<MatchField> {
         let user = self.user_view(rec);
         let mut matched = Vec::new();
@@ -301,21 +310,30 @@ impl Snapshot {
         if contains_folded(user.id, needle) {
             matched.push(MatchField::Id);
         }
-        if slice.iter().any(|a| {
-            self.roles
-                .get(a.role as usize)
-                .is_some_and(|r| contains_folded(self.text.get(r.name), needle))
-        }) {
+        let hit = |set: &[bool], i: u32| set.get(i as usize).copied().unwrap_or(false);
+        if slice.iter().any(|a| hit(&names.roles, a.role)) {
             matched.push(MatchField::RoleName);
         }
-        if slice.iter().any(|a| {
-            self.scopes
-                .get(a.scope as usize)
-                .is_some_and(|s| contains_folded(self.text.get(s.name), needle))
-        }) {
+        if slice.iter().any(|a| hit(&names.scopes, a.scope)) {
             matched.push(MatchField::ScopeName);
         }
         matched
+    }
+
+    /// Which roles' and scopes' names hold `needle` (already folded).
+    fn name_hits(&self, needle: &str) -> NameHits {
+        NameHits {
+            roles: self
+                .roles
+                .iter()
+                .map(|r| contains_folded(self.text.get(r.name), needle))
+                .collect(),
+            scopes: self
+                .scopes
+                .iter()
+                .map(|s| contains_folded(self.text.get(s.name), needle))
+                .collect(),
+        }
     }
 
     /// The role catalog, filtered, by id.

@@ -137,7 +137,7 @@ impl Params {
 }
 
 /// Path ids checked like the `/v1` API's, refused in Twilio's shape.
-pub fn checked_ids<'a>(ids: &[&'a str], scim: bool) -> Result<(), TwilioError> {
+pub fn checked_ids(ids: &[&str], scim: bool) -> Result<(), TwilioError> {
     match ids.iter().find(|id| !engine::valid_id(id)) {
         Some(bad) => Err(scim_if(
             ApiError::bad_request("invalid-id", format!("`{}` is not a valid id", clip(bad)))
