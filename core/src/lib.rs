@@ -52,8 +52,8 @@ pub mod testing;
 
 // The public interface is:
 pub use admin::{
-    AdminError, Applied, AuditRecord, Change, DryRun, Operation, apply, apply_compiled, dry_run,
-    dry_run_compiled,
+    AdminError, Applied, AuditRecord, Change, DryRun, LivePolicy, Operation, ReplayError, apply,
+    apply_compiled, dry_run, dry_run_compiled,
 };
 pub use compile::{
     CompileError, CompileOptions, Item, compile, compile_checked, compile_snapshot, validate,

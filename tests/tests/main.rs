@@ -19,6 +19,7 @@ mod corruption;
 mod differential;
 mod golden;
 mod identity;
+mod live;
 mod no_alloc;
 mod properties;
 mod rules;

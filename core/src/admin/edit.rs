@@ -20,7 +20,7 @@ struct UserEdit<'a> {
     active: Option<bool>,
 }
 
-fn same_grant(a: &Assignment, b: &Assignment) -> bool {
+pub(super) fn same_grant(a: &Assignment, b: &Assignment) -> bool {
     a.user == b.user && a.role == b.role && a.scope == b.scope && a.resource == b.resource
 }
 

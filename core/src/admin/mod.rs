@@ -9,11 +9,13 @@
 
 mod edit;
 mod error;
+mod live;
 mod operation;
 mod plan;
 mod rules;
 
 pub use error::AdminError;
+pub use live::{LivePolicy, ReplayError};
 pub use operation::{AuditRecord, Change, DryRun, Operation};
 
 use alloc::string::ToString;

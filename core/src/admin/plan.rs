@@ -127,7 +127,7 @@ impl Plan {
 /// A deterministic, Twilio-style assignment id (`RA` and 32 hex digits) for an assignment
 /// created at `revision`: the core has no randomness, and replaying an audit log must give
 /// the same ids.
-fn assignment_id(policy: &Policy, revision: u64, a: &Assignment) -> String {
+pub(super) fn assignment_id(policy: &Policy, revision: u64, a: &Assignment) -> String {
     let mut h = Sha256::new();
     for part in [&policy.organization.id, &a.user, &a.role, &a.scope] {
         h.update(part.as_bytes());

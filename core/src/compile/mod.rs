@@ -68,6 +68,40 @@ pub fn compile_checked(
     Snapshot::decode(&bytes).map_err(|e| alloc::vec![CompileError::Decode(e)])
 }
 
+/// What admin operations never change — roles and their grants, the permission catalog,
+/// the scopes and the resources — compiled without `policy`'s users and assignments (so
+/// without the rule that every account has one Owner). Judging a change looks roles, scopes
+/// and permissions up here instead of compiling the whole policy.
+pub(crate) fn frame(policy: &Policy) -> Result<Snapshot, CompileError> {
+    let empty = Policy {
+        revision: policy.revision,
+        organization: policy.organization.clone(),
+        accounts: policy.accounts.clone(),
+        subaccounts: policy.subaccounts.clone(),
+        users: Vec::new(),
+        permissions: policy.permissions.clone(),
+        roles: policy.roles.clone(),
+        resources: policy.resources.clone(),
+        assignments: Vec::new(),
+        settings: policy.settings.clone(),
+    };
+    let roles = all_roles(&empty);
+    let mut problems = Problems::default();
+    let plan = Plan::new(&empty, &roles, &mut problems);
+    if let Some(first) = problems
+        .into_all()
+        .into_iter()
+        .find(|e| !matches!(e, CompileError::OwnerCount { .. }))
+    {
+        return Err(first);
+    }
+    let bytes = plan.encode(&CompileOptions {
+        revision: policy.revision,
+        issued_at: 0,
+    })?;
+    Snapshot::decode(&bytes).map_err(CompileError::Decode)
+}
+
 /// Every rule `policy` breaks, in policy order; empty when it compiles.
 pub fn validate(policy: &Policy) -> Vec<CompileError> {
     let roles = all_roles(policy);

@@ -332,6 +332,12 @@ impl Snapshot {
         self.roles.iter().map(|r| self.role_view(r))
     }
 
+    /// A role's kind, without building its view.
+    pub(crate) fn role_kind(&self, id: &str) -> Option<RoleKind> {
+        let i = self.find_role(id)?;
+        self.roles.get(i as usize).map(|r| r.kind)
+    }
+
     /// One role by its Twilio SID.
     pub fn role_by_sid(&self, sid: &str) -> Option<RoleView<'_>> {
         self.roles
