@@ -24,6 +24,8 @@ after(async () => {
 async function scene(t) {
   const server = await startServer();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Every step here takes well under a second on a local server; a missing element fails soon.
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -76,6 +78,19 @@ describe('sign-in', () => {
       return { status: r.status, code: (await r.json()).code };
     }, { org: server.org, user: DEMO.paul.id });
     assert.deepEqual(status, { status: 403, code: 'csrf-token-missing' });
+
+    // Signed out elsewhere (another tab): the next request finds no session, and the console
+    // says so and asks for sign-in rather than showing errors.
+    await page.evaluate(async () => {
+      const { csrf } = await (await fetch('/v1/session')).json();
+      await fetch('/v1/session', { method: 'DELETE', headers: { 'X-CSRF-Token': csrf } });
+    });
+    await page.getByRole('navigation', { name: 'User management' }).getByRole('link', { name: 'Roles' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your session has ended' }).waitFor();
+    await page.getByLabel('Email').fill(DEMO.adam.email);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { level: 2, name: 'Roles' }).waitFor();
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { level: 1, name: 'Sign in to the rolegate console' }).waitFor();

@@ -16,6 +16,9 @@ export class ApiError extends Error {
 
 let csrfToken: string | null = null;
 
+/** Dispatched on `window` when the server no longer knows the session. */
+export const SESSION_ENDED = 'console:session-ended';
+
 /** The CSRF token of the signed-in session (null after sign-out). */
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
@@ -49,6 +52,9 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
   }
   if (!response.ok) {
     const error = json as { code?: string; message?: string } | null;
+    // A session that ended (expired, signed out in another tab) ends the console's too; the
+    // sign-in request itself answers 401 for a wrong password, which is the form's to show.
+    if (response.status === 401 && !path.startsWith('/v1/session')) window.dispatchEvent(new Event(SESSION_ENDED));
     throw new ApiError(error?.code ?? 'http-status', error?.message ?? `${method} ${path} answered ${response.status}`, response.status);
   }
   return json as T;

@@ -36,6 +36,11 @@ export const setPassword = (o: string, user: string, password: string) =>
 
 // Role assignments
 
+export interface ResourceKey {
+  type: string;
+  id: string;
+}
+
 export interface AssignmentRequest {
   scope: string;
   roles: string[];
@@ -47,15 +52,12 @@ export const assign = (o: string, user: string, body: AssignmentRequest) =>
 export const assignDryRun = (o: string, user: string, body: AssignmentRequest) =>
   request<DryRun>('POST', `${org(o)}/users/${seg(user)}/assignments/dry-run`, body);
 
-export const deleteScope = (o: string, user: string, scope: string) =>
-  request<Committed>('DELETE', `${org(o)}/users/${seg(user)}/scopes/${seg(scope)}`);
-export const deleteScopeDryRun = (o: string, user: string, scope: string) =>
-  request<DryRun>('POST', `${org(o)}/operations/dry-run`, { op: 'unassign', user, scope });
-
-export interface ResourceKey {
-  type: string;
-  id: string;
-}
+/** Deletes one row of the user's Role Assignments: the scope's plain assignments (`resource`
+ * null), or those bound to one resource — never the other rows that share the scope. */
+export const deleteRow = (o: string, user: string, scope: string, resource: ResourceKey | null) =>
+  request<Committed>('DELETE', `${org(o)}/users/${seg(user)}/scopes/${seg(scope)}${query({ resource: resource ? `${resource.type}:${resource.id}` : 'none' })}`);
+export const deleteRowDryRun = (o: string, user: string, scope: string, resource: ResourceKey | null) =>
+  request<DryRun>('POST', `${org(o)}/operations/dry-run`, { op: 'unassign', user, scope, resource: resource ? { type: resource.type, id: resource.id } : null });
 
 export const removeRole = (o: string, user: string, scope: string, role: string, resource: ResourceKey | null) =>
   request<Committed>('DELETE', `${org(o)}/users/${seg(user)}/scopes/${seg(scope)}/roles/${seg(role)}${query({ resource: resource ? `${resource.type}:${resource.id}` : null })}`);

@@ -2,7 +2,7 @@
 // the page holds is the session's description from GET /v1/session and its CSRF token, which
 // goes on every state-changing request.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { ApiError, setCsrfToken } from '../api/client';
+import { ApiError, SESSION_ENDED, setCsrfToken } from '../api/client';
 import { getSession, signOut as endSession } from '../api/organization';
 import type { Session } from '../api/types';
 
@@ -35,6 +35,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         else setState({ status: 'error', error });
       },
     );
+  }, []);
+
+  useEffect(() => {
+    const ended = () => {
+      setCsrfToken(null);
+      setState({ status: 'signed-out', reason: 'Your session has ended. Sign in again.' });
+    };
+    window.addEventListener(SESSION_ENDED, ended);
+    return () => window.removeEventListener(SESSION_ENDED, ended);
   }, []);
 
   const signedIn = useCallback((session: Session) => {

@@ -155,10 +155,12 @@ export function CreateAssignmentPage({ user }: { user: string }) {
         {needsResource && (
           <fieldset>
             <legend>Resource</legend>
-            <label htmlFor="resource-type">Resource type</label>
-            <select id="resource-type" value={effectiveType} onChange={(e) => { setResourceType(e.target.value); setResourceIds([]); }}>
-              {resourceTypes.map((t) => <option key={t} value={t}>{t}</option>)}
-            </select>
+            <div className="field">
+              <label htmlFor="resource-type">Resource type</label>
+              <select id="resource-type" value={effectiveType} onChange={(e) => { setResourceType(e.target.value); setResourceIds([]); }}>
+                {resourceTypes.map((t) => <option key={t} value={t}>{t}</option>)}
+              </select>
+            </div>
             <fieldset className="role-group">
               <legend>Resource values</legend>
               {resourceValues.length === 0 ? <p>There are no resources of this type.</p> : resourceValues.map((r) => (

@@ -17,7 +17,7 @@ interface Props {
 }
 
 export function DeleteDialog({ organization, entry, row, onClose, onDone }: Props) {
-  const removals = rowRemovals(row, entry.rows);
+  const removals = rowRemovals(row);
   const verdict = useDryRuns(() => Promise.all(removals.map((r) => dryRun(organization, entry.user.id, r))), `${row.scope.id}/${row.resource?.id ?? ''}`);
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);

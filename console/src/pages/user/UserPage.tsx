@@ -41,7 +41,7 @@ export function UserPage({ user, tab }: { user: string; tab: 'details' | 'role-a
         <span>{who.email}</span> · <span className="sid">{who.id}</span> <DeactivatedBadge active={who.active} />
       </p>
       <TabLinks
-        label={`${who.name}`}
+        label="User"
         tabs={[
           { to: base, label: 'Details' },
           { to: `${base}/role-assignments`, label: 'Role Assignments' },

@@ -1,22 +1,19 @@
-// What Delete and Edit send. Deleting a plain row is deleting the user's assignments at that
-// scope — unless the same scope also has resource-based rows (they sit at the organization),
-// which a whole-scope delete would take too; then, like a resource row, it is removed role by
-// role, so Delete takes exactly the row it is on.
+// What Delete and Edit send. Delete takes exactly the row it is on, in one change: the scope's
+// plain assignments, or those bound to the row's resource (resource-based rows share the
+// organization's scope with its plain row).
 import type { AssignmentRow, DryRun, Committed } from '../../api/types';
 import {
-  deleteScope, deleteScopeDryRun, removeRole, removeRoleDryRun, type ResourceKey,
+  deleteRow, deleteRowDryRun, removeRole, removeRoleDryRun, type ResourceKey,
 } from '../../api/organization';
 
 export type Removal =
-  | { kind: 'scope'; scope: string }
+  | { kind: 'row'; scope: string; resource: ResourceKey | null }
   | { kind: 'role'; scope: string; role: string; resource: ResourceKey | null };
 
 const resourceOf = (row: AssignmentRow): ResourceKey | null => (row.resource ? { type: row.resource.type, id: row.resource.id } : null);
 
-export function rowRemovals(row: AssignmentRow, all: AssignmentRow[]): Removal[] {
-  const shared = all.filter((r) => r.scope.id === row.scope.id).length > 1;
-  if (row.resource === null && !shared) return [{ kind: 'scope', scope: row.scope.id }];
-  return row.roles.map((r) => ({ kind: 'role', scope: row.scope.id, role: r.id, resource: resourceOf(row) }));
+export function rowRemovals(row: AssignmentRow): Removal[] {
+  return [{ kind: 'row', scope: row.scope.id, resource: resourceOf(row) }];
 }
 
 export function roleRemovals(row: AssignmentRow, roles: string[]): Removal[] {
@@ -24,14 +21,14 @@ export function roleRemovals(row: AssignmentRow, roles: string[]): Removal[] {
 }
 
 export function dryRun(org: string, user: string, removal: Removal): Promise<DryRun> {
-  return removal.kind === 'scope'
-    ? deleteScopeDryRun(org, user, removal.scope)
+  return removal.kind === 'row'
+    ? deleteRowDryRun(org, user, removal.scope, removal.resource)
     : removeRoleDryRun(org, user, removal.scope, removal.role, removal.resource);
 }
 
 export function apply(org: string, user: string, removal: Removal): Promise<Committed> {
-  return removal.kind === 'scope'
-    ? deleteScope(org, user, removal.scope)
+  return removal.kind === 'row'
+    ? deleteRow(org, user, removal.scope, removal.resource)
     : removeRole(org, user, removal.scope, removal.role, removal.resource);
 }
 
