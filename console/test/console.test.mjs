@@ -308,7 +308,11 @@ describe('roles', () => {
     assert.ok(permissions.includes('billing/billing-groups/manage'), 'the pattern billing/billing-groups/* is expanded');
     await scanAndShoot(page, 'role-details');
 
-    await page.goBack();
+    await page.goto(`${server.url}/console/no-such-page`);
+    await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+    await scanAndShoot(page, 'not-found');
+
+    await page.goto(`${server.url}/console/roles`);
     await page.getByLabel('Kind').selectOption({ label: 'Resource-based' });
     await page.waitForURL(/kind=resource-based/);
     await page.locator('.roles-table tbody tr').first().waitFor();
@@ -374,7 +378,7 @@ describe('refusals', () => {
     await page.getByRole('checkbox', { name: 'Production EU (in Production)' }).check();
     await page.getByRole('checkbox', { name: /^Voice Viewer\b/ }).check();
     await refusedOnSave(page, page, 'Save changes', 'built-in-cap-exceeded');
-    await screenshot(page, 'refusal-built-in-cap');
+    await scanAndShoot(page, 'refusal-built-in-cap');
     assert.deepEqual(await holdings(server, DEMO.sam.id), before, 'nothing changed');
   });
 
@@ -386,7 +390,7 @@ describe('refusals', () => {
     await openRoleAssignments(page, DEMO.paul.name);
     await page.getByRole('button', { name: 'Delete role assignment at Production' }).click();
     await refusedOnSave(page, page.getByRole('dialog'), 'Delete', 'account-owner-protected');
-    await screenshot(page, 'refusal-account-owner');
+    await scanAndShoot(page, 'refusal-account-owner');
     assert.deepEqual(await holdings(server, DEMO.paul.id), before, 'nothing changed');
   });
 
@@ -400,7 +404,7 @@ describe('refusals', () => {
     await page.getByRole('radio', { name: 'Organization', exact: true }).check();
     await page.getByRole('checkbox', { name: /^Organization Owner\b/ }).check();
     await refusedOnSave(page, page, 'Save changes', 'more-powerful');
-    await screenshot(page, 'refusal-more-powerful-role');
+    await scanAndShoot(page, 'refusal-more-powerful-role');
     assert.deepEqual(await holdings(server, DEMO.sam.id), before, 'nothing changed');
   });
 
@@ -414,7 +418,7 @@ describe('refusals', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Remove Organization Owner' }).click();
     await refusedOnSave(page, dialog, 'Save changes', 'last-organization-owner');
-    await screenshot(page, 'refusal-last-owner');
+    await scanAndShoot(page, 'refusal-last-owner');
     assert.deepEqual(await holdings(server, DEMO.olivia.id), before, 'nothing changed');
   });
 });
