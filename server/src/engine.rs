@@ -11,7 +11,7 @@ use serde_json::Value;
 
 pub use rolegate_core::ffi::Code;
 pub use rolegate_core::{
-    AdminError, Applied, Assignment, AuditRecord, Change, CompileError, DecodeError, DeltaError,
+    AdminError, Assignment, AuditRecord, Change, CompileError, DecodeError, DeltaError, LivePolicy,
     Operation, Policy, QueryError, ResourceKey, RoleKind, ScopeLevel, Settings, SliceError,
     Snapshot, User,
 };
@@ -133,29 +133,28 @@ pub enum Refusal {
     /// A rule of the core refused it.
     #[error("{0}")]
     Rule(AdminError),
-    /// The core's change does not account for the whole difference between the policies
-    /// before and after: writing it would make the database disagree with the core.
-    #[error("operation `{0}` changes more than its change record says; refusing to store it")]
-    Incomplete(&'static str),
 }
 
-/// Applies `operation` by `actor` at `at` (Unix seconds), judging the rules on `compiled`
-/// when it is `policy` compiled (the store keeps it from the previous write).
-pub fn apply(
-    policy: &Policy,
-    compiled: Option<&Snapshot>,
+/// Judges `operation` by `actor` at `at` (Unix seconds) on the organization's live policy,
+/// changing nothing: the audit record of the change to commit, or the first rule it breaks.
+/// (The core judges who asks first: an actor who may not act hears only that.)
+pub fn judge(
+    live: &LivePolicy,
     actor: &str,
     operation: &Operation,
     at: u64,
-) -> Result<Applied, Refusal> {
-    // The core judges who asks first: an actor who may not act hears only that.
-    let applied = rolegate_core::apply_compiled(policy, compiled, actor, operation, at)
-        .map_err(Refusal::Rule)?;
-    // The database stores only the change: it must account for the whole difference.
-    if !crate::store::rows::change_explains(policy, &applied.record.change, &applied.policy) {
-        return Err(Refusal::Incomplete(operation.describe()));
+) -> Result<AuditRecord, Refusal> {
+    let dry = live.dry_run(actor, operation);
+    if let Some(first) = dry.violations.into_iter().next() {
+        return Err(Refusal::Rule(first));
     }
-    Ok(applied)
+    Ok(AuditRecord {
+        revision: dry.revision,
+        at,
+        actor: actor.to_string(),
+        operation: operation.clone(),
+        change: dry.change,
+    })
 }
 
 /// A dry run, ready to serialize.
@@ -180,15 +179,10 @@ pub struct Violation {
     pub message: String,
 }
 
-/// Tries `operation` by `actor` without changing anything. (A refused actor's dry run holds
-/// only that refusal and no change: the core sees to it.)
-pub fn dry_run(
-    policy: &Policy,
-    compiled: Option<&Snapshot>,
-    actor: &str,
-    operation: &Operation,
-) -> DryRunView {
-    let dry = rolegate_core::dry_run_compiled(policy, compiled, actor, operation);
+/// Tries `operation` by `actor` on the live policy without changing anything. (A refused
+/// actor's dry run holds only that refusal and no change: the core sees to it.)
+pub fn dry_run(live: &LivePolicy, actor: &str, operation: &Operation) -> DryRunView {
+    let dry = live.dry_run(actor, operation);
     DryRunView {
         revision: dry.revision,
         accepted: dry.violations.is_empty(),
@@ -485,22 +479,26 @@ mod tests {
                 to: "US21cb4e4be93c09542ffa73b2b5cb95ea".into(),
             },
         ];
+        let live = LivePolicy::new(p.clone()).unwrap();
         for op in &ops {
-            let applied = apply(&p, None, &owner, op, 1).unwrap();
-            assert!(crate::store::rows::change_explains(
+            // The database stores only the change: it must account for the whole
+            // difference the operation makes.
+            let record = judge(&live, &owner, op, 1).unwrap();
+            let mut after = live.clone();
+            after.replay(&record).unwrap();
+            let after = after.into_policy();
+            assert!(crate::store::rows::explains::change_explains(
                 &p,
-                &applied.record.change,
-                &applied.policy
+                &record.change,
+                &after
             ));
             // A change that leaves out what the operation did does not explain it.
-            let mut partial = applied.record.change.clone();
+            let mut partial = record.change.clone();
             partial.added.clear();
             partial.removed.clear();
             partial.user_after = partial.user_before.clone();
-            assert!(!crate::store::rows::change_explains(
-                &p,
-                &partial,
-                &applied.policy
+            assert!(!crate::store::rows::explains::change_explains(
+                &p, &partial, &after
             ));
         }
     }
@@ -512,11 +510,12 @@ mod tests {
             user: "USnobody".into(),
         };
         let dana = "US21cb4e4be93c09542ffa73b2b5cb95ea";
-        match apply(&p, None, dana, &op, 1) {
+        let live = LivePolicy::new(p).unwrap();
+        match judge(&live, dana, &op, 1) {
             Err(Refusal::Rule(e)) => assert_eq!(e.code(), Code::NotAuthorized),
             other => panic!("{other:?}"),
         }
-        let dry = dry_run(&p, None, dana, &op);
+        let dry = dry_run(&live, dana, &op);
         assert_eq!(dry.violations.len(), 1);
         assert!(!dry.accepted);
     }

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::App;
 use super::error::ApiError;
 use super::extract::{Body, Caller, Ids, Query, if_match};
-use super::org::{at_revision, state};
+use super::org::at_revision;
 use crate::engine::{self, Operation, ResourceKey, Settings, User};
 use crate::store::{Committed, WriteError};
 
@@ -74,24 +74,13 @@ async fn dry(
     org: &str,
     operation: Operation,
 ) -> Result<Response, ApiError> {
-    let state = state(app, caller, org).await?;
+    caller.within(org)?;
     if engine::has_nul(&operation) {
         return Err(crate::store::WriteError::NulText.into());
     }
-    let actor = caller.actor().to_string();
-    let judged = state.clone();
-    let view = tokio::task::spawn_blocking(move || {
-        engine::dry_run(
-            &judged.policy,
-            judged.compiled_if_ready(),
-            &actor,
-            &operation,
-        )
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let view = app.store.dry_run(org, caller.actor(), &operation).await?;
     Ok(at_revision(
-        state.revision,
+        view.revision.saturating_sub(1),
         serde_json::to_value(view).map_err(ApiError::internal)?,
     ))
 }

@@ -133,7 +133,6 @@ impl From<Refusal> for ApiError {
                 };
                 ApiError::new(status, e.code().as_str(), e.to_string())
             }
-            incomplete @ Refusal::Incomplete(_) => ApiError::internal(incomplete),
         }
     }
 }

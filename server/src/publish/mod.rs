@@ -339,11 +339,14 @@ impl Publisher {
             revision,
             code: e.code().as_str(),
         })?;
+        let snapshot = Arc::new(decoded);
+        // Readers of this revision answer from it instead of compiling their own.
+        self.store.offer_snapshot(org, revision, &snapshot);
         Ok(Published {
             revision,
             etag: quoted(&stored.sha256),
             bytes,
-            snapshot: Arc::new(decoded),
+            snapshot,
             deltas,
         })
     }

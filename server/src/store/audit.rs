@@ -176,6 +176,31 @@ impl AuditReport {
 }
 
 impl Store {
+    /// The organization's audit entries after revision `after`, oldest first (at most
+    /// `limit`): what other servers committed since this one last looked.
+    pub(crate) async fn entries_after(
+        &self,
+        org: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT record FROM audit WHERE organization = $1 AND revision > $2 \
+             ORDER BY revision LIMIT $3",
+        )
+        .bind(org)
+        .bind(to_i64(after)?)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let record: String = r.try_get("record")?;
+                Ok(serde_json::from_str(&record)?)
+            })
+            .collect()
+    }
+
     /// Up to `limit` audit rows of the organization below revision `before` (all when
     /// `None`), newest first.
     pub async fn audit_page(

@@ -14,6 +14,7 @@
 mod audit;
 mod clients;
 mod keys;
+mod live;
 mod load;
 mod meta;
 pub(crate) mod rows;
@@ -71,6 +72,9 @@ pub enum StoreError {
     /// The operating system had no randomness.
     #[error("no randomness: {0}")]
     Random(getrandom::Error),
+    /// The stored policy breaks a rule (it never should: every change was judged).
+    #[error("the stored policy does not compile: {0}")]
+    Invalid(String),
 }
 
 /// One organization's state at one revision: the policy rebuilt from the tables, and its
@@ -93,17 +97,7 @@ impl OrgState {
         }
     }
 
-    /// The state a write leaves: its policy and the snapshot the core compiled judging it.
-    fn applied(policy: Policy, compiled: Snapshot) -> OrgState {
-        OrgState {
-            revision: policy.revision,
-            policy: Arc::new(policy),
-            compiled: OnceLock::from(Ok(Arc::new(compiled))),
-        }
-    }
-
-    /// The compiled snapshot if someone already asked for it (or a write left it): the
-    /// admin rules are judged on it instead of compiling again.
+    /// The compiled snapshot if someone already asked for it.
     pub fn compiled_if_ready(&self) -> Option<&Snapshot> {
         self.compiled.get()?.as_ref().ok().map(|s| &**s)
     }
@@ -123,9 +117,10 @@ impl OrgState {
 #[derive(Debug)]
 pub struct Store {
     pool: AnyPool,
-    /// One async mutex per organization: writers of this process queue on it.
-    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    /// The latest loaded state of each organization, replaced when the revision moves.
+    /// Each organization's live policy, behind the async mutex this process's writers
+    /// queue on.
+    live: Mutex<HashMap<String, live::Slot>>,
+    /// The state readers see of each organization, replaced when the revision moves.
     cache: Mutex<HashMap<String, Arc<OrgState>>>,
 }
 
@@ -175,7 +170,7 @@ impl Store {
         MIGRATOR.run(&pool).await?;
         Ok(Store {
             pool,
-            locks: Mutex::new(HashMap::new()),
+            live: Mutex::new(HashMap::new()),
             cache: Mutex::new(HashMap::new()),
         })
     }
@@ -188,11 +183,6 @@ impl Store {
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
-    }
-
-    fn org_lock(&self, org: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-        locks.entry(org.to_string()).or_default().clone()
     }
 
     fn cached(&self, org: &str) -> Option<Arc<OrgState>> {
@@ -212,19 +202,34 @@ impl Store {
         }
     }
 
+    /// Hands readers of `org` at `revision` a snapshot already made (the publisher's), so
+    /// they need not compile one.
+    pub fn offer_snapshot(&self, org: &str, revision: u64, snapshot: &Arc<Snapshot>) {
+        if let Some(state) = self.cached(org)
+            && state.revision == revision
+        {
+            let _ = state.compiled.set(Ok(snapshot.clone()));
+        }
+    }
+
     /// The organization's current state: from the cache when its revision is the
-    /// database's, otherwise reloaded (another process may have written).
+    /// database's, otherwise taken from the live policy (which follows what other
+    /// processes commit).
     pub async fn current(&self, org: &str) -> Result<Arc<OrgState>, StoreError> {
         let revision = self
             .revision(org)
             .await?
             .ok_or_else(|| StoreError::UnknownOrganization(org.to_string()))?;
         if let Some(state) = self.cached(org)
-            && state.revision == revision
+            && state.revision >= revision
         {
             return Ok(state);
         }
-        let state = Arc::new(OrgState::new(self.load(org).await?));
+        let slot = self.live_slot(org);
+        let mut guard = slot.lock().await;
+        let live = self.caught_up(org, &mut guard, revision).await?;
+        let state = Arc::new(OrgState::new(live.policy().clone()));
+        drop(guard);
         self.remember(state.clone());
         Ok(state)
     }

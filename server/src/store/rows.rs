@@ -1,12 +1,9 @@
 //! A policy as the store's rows, and back; and whether a change accounts for everything an
 //! operation did (the store writes only the change).
 
-use std::cmp::Ordering;
-use std::collections::HashSet;
-
 use rolegate_core::{Account, Assignment, Organization, Resource, Subaccount};
 
-use crate::engine::{Change, Policy, ResourceKey, Settings, User};
+use crate::engine::{Policy, ResourceKey, Settings, User};
 
 /// A scope row: an account (no parent) or a subaccount (its account).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,64 +204,79 @@ pub fn from_rows(rows: PolicyRows, revision: u64) -> Result<Policy, RowsError> {
     })
 }
 
-/// Whether `change` accounts for the whole difference between `before` and `after`: the
-/// revision bumped by one, the removed assignments gone, the added ones there, the user
-/// record and settings as the change says, and nothing else different (lists compared
-/// whatever their order). The store writes only the change, so an operation whose change
-/// said less would leave the database disagreeing with the core. Compares references: no
-/// copy of the organization is made.
-pub fn change_explains(before: &Policy, change: &Change, after: &Policy) -> bool {
-    let removed: HashSet<&str> = change.removed.iter().map(|a| a.id.as_str()).collect();
-    let assignments: Vec<&Assignment> = before
-        .assignments
-        .iter()
-        .filter(|a| !removed.contains(a.id.as_str()))
-        .chain(&change.added)
-        .collect();
-    let mut users: Vec<&User> = before
-        .users
-        .iter()
-        .filter(|u| change.user_before.as_ref().is_none_or(|b| b.id != u.id))
-        .collect();
-    users.extend(&change.user_after);
-    let settings = change.settings_after.as_ref().unwrap_or(&before.settings);
-    after.revision == before.revision.saturating_add(1)
-        && after.organization == before.organization
-        && *settings == after.settings
-        && same_items(&before.accounts, &after.accounts, |x, y| x.id.cmp(&y.id))
-        && same_items(&before.subaccounts, &after.subaccounts, |x, y| {
-            x.id.cmp(&y.id)
-        })
-        && same_items(&before.permissions, &after.permissions, |x, y| x.cmp(y))
-        && same_items(&before.roles, &after.roles, |x, y| x.id.cmp(&y.id))
-        && same_items(&before.resources, &after.resources, |x, y| {
-            (&x.resource_type, &x.id).cmp(&(&y.resource_type, &y.id))
-        })
-        && same_refs(users, &after.users, |x, y| x.id.cmp(&y.id))
-        && same_refs(assignments, &after.assignments, |x, y| x.id.cmp(&y.id))
-}
+/// The store writes only a change's rows, never the whole policy: this checks (in tests)
+/// that a change accounts for everything an operation did.
+#[cfg(test)]
+pub(crate) mod explains {
+    use std::cmp::Ordering;
+    use std::collections::HashSet;
 
-/// Whether `a` and `b` hold equal items, whatever their order (`order` sorts them).
-fn same_items<T: PartialEq>(a: &[T], b: &[T], order: impl Fn(&T, &T) -> Ordering + Copy) -> bool {
-    same_refs(a.iter().collect(), b, order)
-}
+    use crate::engine::{Assignment, Change, Policy, User};
 
-fn same_refs<T: PartialEq>(
-    mut a: Vec<&T>,
-    b: &[T],
-    order: impl Fn(&T, &T) -> Ordering + Copy,
-) -> bool {
-    if a.len() != b.len() {
-        return false;
+    /// Whether `change` accounts for the whole difference between `before` and `after`: the
+    /// revision bumped by one, the removed assignments gone, the added ones there, the user
+    /// record and settings as the change says, and nothing else different (lists compared
+    /// whatever their order). The store writes only the change, so an operation whose change
+    /// said less would leave the database disagreeing with the core. Compares references: no
+    /// copy of the organization is made.
+    pub(crate) fn change_explains(before: &Policy, change: &Change, after: &Policy) -> bool {
+        let removed: HashSet<&str> = change.removed.iter().map(|a| a.id.as_str()).collect();
+        let assignments: Vec<&Assignment> = before
+            .assignments
+            .iter()
+            .filter(|a| !removed.contains(a.id.as_str()))
+            .chain(&change.added)
+            .collect();
+        let mut users: Vec<&User> = before
+            .users
+            .iter()
+            .filter(|u| change.user_before.as_ref().is_none_or(|b| b.id != u.id))
+            .collect();
+        users.extend(&change.user_after);
+        let settings = change.settings_after.as_ref().unwrap_or(&before.settings);
+        after.revision == before.revision.saturating_add(1)
+            && after.organization == before.organization
+            && *settings == after.settings
+            && same_items(&before.accounts, &after.accounts, |x, y| x.id.cmp(&y.id))
+            && same_items(&before.subaccounts, &after.subaccounts, |x, y| {
+                x.id.cmp(&y.id)
+            })
+            && same_items(&before.permissions, &after.permissions, |x, y| x.cmp(y))
+            && same_items(&before.roles, &after.roles, |x, y| x.id.cmp(&y.id))
+            && same_items(&before.resources, &after.resources, |x, y| {
+                (&x.resource_type, &x.id).cmp(&(&y.resource_type, &y.id))
+            })
+            && same_refs(users, &after.users, |x, y| x.id.cmp(&y.id))
+            && same_refs(assignments, &after.assignments, |x, y| x.id.cmp(&y.id))
     }
-    let mut b: Vec<&T> = b.iter().collect();
-    a.sort_by(|x, y| order(x, y));
-    b.sort_by(|x, y| order(x, y));
-    a == b
+
+    /// Whether `a` and `b` hold equal items, whatever their order (`order` sorts them).
+    pub(super) fn same_items<T: PartialEq>(
+        a: &[T],
+        b: &[T],
+        order: impl Fn(&T, &T) -> Ordering + Copy,
+    ) -> bool {
+        same_refs(a.iter().collect(), b, order)
+    }
+
+    fn same_refs<T: PartialEq>(
+        mut a: Vec<&T>,
+        b: &[T],
+        order: impl Fn(&T, &T) -> Ordering + Copy,
+    ) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut b: Vec<&T> = b.iter().collect();
+        a.sort_by(|x, y| order(x, y));
+        b.sort_by(|x, y| order(x, y));
+        a == b
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::explains::same_items;
     use super::*;
 
     #[test]

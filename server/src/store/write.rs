@@ -83,50 +83,39 @@ impl Store {
         if engine::has_nul(operation) {
             return Err(WriteError::NulText);
         }
-        let lock = self.org_lock(org);
-        let _queued = lock.lock().await;
+        let slot = self.live_slot(org);
+        let mut guard = slot.lock().await;
         for _ in 0..WRITE_ATTEMPTS {
-            let state = self.current(org).await?;
+            let revision = self
+                .revision(org)
+                .await?
+                .ok_or_else(|| StoreError::UnknownOrganization(org.to_string()))?;
+            let live = self.caught_up(org, &mut guard, revision).await?;
             if let Some(expected) = if_match
-                && expected != state.revision
+                && expected != live.revision()
             {
                 return Err(WriteError::Stale {
                     expected,
-                    current: state.revision,
+                    current: live.revision(),
                 });
             }
-            // Judging a change compiles the organization: off the async workers, so a large
-            // organization's write never stalls other requests.
-            let applied = {
-                let (state, actor, operation) =
-                    (state.clone(), actor.to_string(), operation.clone());
-                tokio::task::spawn_blocking(move || {
-                    engine::apply(
-                        &state.policy,
-                        state.compiled_if_ready(),
-                        &actor,
-                        &operation,
-                        at,
-                    )
-                })
-                .await
-                .map_err(|e| StoreError::Worker(e.to_string()))?
-                .map_err(WriteError::Refused)?
-            };
-            let entry = AuditEntry::Operation(Box::new(applied.record.clone()));
+            // Judged on the live policy: it looks up only what the operation touches, so
+            // this takes microseconds however large the organization.
+            let record = engine::judge(live, actor, operation, at).map_err(WriteError::Refused)?;
+            let entry = AuditEntry::Operation(Box::new(record.clone()));
             match self
-                .commit_change(org, state.revision, &applied.record, &entry, at, actor)
+                .commit_change(org, live.revision(), &record, &entry, at, actor)
                 .await?
             {
                 Outcome::Done(audit_hash) => {
-                    let revision = applied.policy.revision;
-                    self.remember(Arc::new(OrgState::applied(
-                        applied.policy,
-                        applied.compiled,
-                    )));
+                    // Committed: the live policy follows. Should it not fit (it always
+                    // does), it is reloaded on next use.
+                    if live.replay(&record).is_err() {
+                        *guard = None;
+                    }
                     return Ok(Committed {
-                        revision,
-                        record: applied.record,
+                        revision: record.revision,
+                        record,
                         audit_hash,
                     });
                 }
@@ -252,8 +241,8 @@ impl Store {
         }
         let rows = rows::to_rows(policy).map_err(StoreError::from)?;
         let org = rows.id.clone();
-        let lock = self.org_lock(&org);
-        let _queued = lock.lock().await;
+        let slot = self.live_slot(&org);
+        let mut guard = slot.lock().await;
         for _ in 0..WRITE_ATTEMPTS {
             let from = self.revision(&org).await?;
             let revision = from.unwrap_or(0).saturating_add(1).max(policy.revision);
@@ -319,6 +308,8 @@ impl Store {
             }
             append(&mut tx, &org, (from, revision), at, actor, &entry).await?;
             tx.commit().await.map_err(StoreError::from)?;
+            // The live policy is rebuilt from the tables when next needed.
+            *guard = None;
             self.remember(Arc::new(OrgState::new(imported)));
             return Ok(revision);
         }

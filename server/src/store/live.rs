@@ -1,0 +1,94 @@
+//! Each organization's live policy: the indexed policy this process judges changes against
+//! (the core's `LivePolicy`), behind the async mutex its writers queue on. Loaded from the
+//! tables once; after that it follows the database by replaying the audit entries other
+//! servers commit (each holds its change), and reloads only when that does not fit — after an
+//! import, say.
+
+use std::sync::Arc;
+
+use super::audit::AuditEntry;
+use super::{Store, StoreError};
+use crate::engine::LivePolicy;
+
+/// One organization's live policy; `None` until first needed (or after a reload is due).
+pub(crate) type Slot = Arc<tokio::sync::Mutex<Option<LivePolicy>>>;
+
+/// How many audit entries one catch-up reads at a time.
+const BATCH: u32 = 1000;
+/// How many rounds of catching up before giving up (another server writing faster than this
+/// one can follow).
+const ROUNDS: usize = 64;
+
+impl Store {
+    /// Tries `operation` by `actor` on the organization as it stands, changing nothing.
+    pub async fn dry_run(
+        &self,
+        org: &str,
+        actor: &str,
+        operation: &crate::engine::Operation,
+    ) -> Result<crate::engine::DryRunView, StoreError> {
+        let revision = self
+            .revision(org)
+            .await?
+            .ok_or_else(|| StoreError::UnknownOrganization(org.to_string()))?;
+        let slot = self.live_slot(org);
+        let mut guard = slot.lock().await;
+        let live = self.caught_up(org, &mut guard, revision).await?;
+        Ok(crate::engine::dry_run(live, actor, operation))
+    }
+
+    /// The organization's slot.
+    pub(crate) fn live_slot(&self, org: &str) -> Slot {
+        let mut slots = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        slots.entry(org.to_string()).or_default().clone()
+    }
+
+    /// The live policy in `slot` (locked by the caller), at least at `revision`: loaded if
+    /// missing, the changes committed since replayed, reloaded when they do not fit.
+    pub(crate) async fn caught_up<'g>(
+        &self,
+        org: &str,
+        slot: &'g mut Option<LivePolicy>,
+        revision: u64,
+    ) -> Result<&'g mut LivePolicy, StoreError> {
+        for _ in 0..ROUNDS {
+            let Some(live) = slot.as_mut() else {
+                let policy = self.load(org).await?;
+                let live = tokio::task::spawn_blocking(move || LivePolicy::new(policy))
+                    .await
+                    .map_err(|e| StoreError::Worker(e.to_string()))?
+                    .map_err(|errors| {
+                        StoreError::Invalid(
+                            errors
+                                .into_iter()
+                                .next()
+                                .map_or_else(String::new, |e| e.to_string()),
+                        )
+                    })?;
+                *slot = Some(live);
+                continue;
+            };
+            if live.revision() >= revision {
+                break;
+            }
+            let entries = self.entries_after(org, live.revision(), BATCH).await?;
+            let mut fits = !entries.is_empty();
+            for entry in &entries {
+                fits = match entry {
+                    AuditEntry::Operation(record) => live.replay(record).is_ok(),
+                    AuditEntry::Import { .. } => false,
+                };
+                if !fits {
+                    break;
+                }
+            }
+            if !fits {
+                *slot = None;
+            }
+        }
+        match slot.as_mut() {
+            Some(live) if live.revision() >= revision => Ok(live),
+            _ => Err(StoreError::Unsettled(org.to_string())),
+        }
+    }
+}
