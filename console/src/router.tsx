@@ -42,12 +42,14 @@ export function useLocation(): Location {
 /** The address of an app path, for `href`s. */
 export const hrefOf = (to: string) => BASE + to;
 
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
+/** Goes to `to`; false when already there (nothing to do — a caller may want to refresh). */
+export function navigate(to: string, options: { replace?: boolean } = {}): boolean {
   const href = hrefOf(to);
-  if (href === currentHref()) return;
+  if (href === currentHref()) return false;
   if (options.replace) window.history.replaceState(null, '', href);
   else window.history.pushState(null, '', href);
   window.dispatchEvent(new Event(NAVIGATED));
+  return true;
 }
 
 /** The params of `pattern` (`/users/:user`) in `path`, or null when it does not match. */

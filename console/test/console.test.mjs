@@ -153,6 +153,34 @@ describe('users', () => {
     await page.getByRole('status').filter({ hasText: '2 users found' }).waitFor();
     assert.deepEqual((await listedUsers(page)).sort(), ['Mia Moreau', 'Paul Park']);
 
+    // Add a user, then remove them, each after the server's word.
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const add = page.getByRole('dialog', { name: 'Add user' });
+    await add.getByLabel('Name').fill('Quinn Quade');
+    await add.getByLabel('Email').fill('quinn@acme.example');
+    await scanAndShoot(page, 'add-user');
+    await add.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Quinn Quade' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Added Quinn Quade' }).waitFor();
+    const quinn = (await server.api.get('/users?q=quinn')).users;
+    assert.equal(quinn.length, 1);
+    assert.match(quinn[0].user.id, /^US[0-9a-f]{32}$/);
+    await page.getByRole('link', { name: 'Details' }).click();
+    await page.getByRole('button', { name: 'Remove user' }).click();
+    const remove = page.getByRole('dialog', { name: 'Remove Quinn Quade' });
+    assert.match(await verdictText(remove), /Would be accepted/);
+    await remove.getByRole('button', { name: 'Remove user' }).click();
+    await page.getByRole('status').filter({ hasText: 'Removed Quinn Quade' }).waitFor();
+    assert.equal((await server.api.get('/users?q=quinn')).total, 0);
+    // An email that names someone else already is refused, in the server's words.
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await add.getByLabel('Name').fill('Dana Again');
+    await add.getByLabel('Email').fill(DEMO.dana.email);
+    await add.getByRole('button', { name: 'Add user' }).click();
+    await add.getByRole('alert').waitFor();
+    await add.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await server.api.get('/users')).total, 10);
+
     // Forty users: two pages of 25, each fetched from the server.
     for (let i = 0; i < 30; i += 1) {
       const n = String(i).padStart(2, '0');

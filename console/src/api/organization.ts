@@ -29,6 +29,11 @@ export interface UserSearch {
 export const searchUsers = (o: string, s: UserSearch) =>
   get<UserPage>(`${org(o)}/users${query({ q: s.q, role: s.role, page: s.page, page_size: s.pageSize })}`);
 export const getUser = (o: string, user: string) => get<DirectoryEntry>(`${org(o)}/users/${seg(user)}`);
+export const addUser = (o: string, user: { id: string; name: string; email: string }) =>
+  request<Committed>('POST', `${org(o)}/users`, user);
+export const removeUser = (o: string, user: string) => request<Committed>('DELETE', `${org(o)}/users/${seg(user)}`);
+export const removeUserDryRun = (o: string, user: string) =>
+  request<DryRun>('POST', `${org(o)}/operations/dry-run`, { op: 'remove-user', user });
 export const updateUser = (o: string, user: string, change: { name?: string; email?: string; active?: boolean }) =>
   request<Committed>('PATCH', `${org(o)}/users/${seg(user)}`, change);
 export const setPassword = (o: string, user: string, password: string) =>

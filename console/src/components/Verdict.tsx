@@ -16,7 +16,7 @@ function summary(run: DryRun): string {
   const parts = [];
   if (added) parts.push(`adds ${added} assignment${added === 1 ? '' : 's'}`);
   if (removed) parts.push(`removes ${removed} assignment${removed === 1 ? '' : 's'}`);
-  return parts.length ? parts.join(' and ') : 'changes nothing';
+  return parts.length ? parts.join(' and ') : 'no role assignment changes';
 }
 
 export function Verdict({ runs, checking, error, describe = summary }: VerdictProps) {

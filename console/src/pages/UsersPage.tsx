@@ -2,9 +2,13 @@
 // scope name, filter by role, one page at a time from the server (the directory may hold
 // 100,000 users). The search lives in the address, so a result can be reloaded and shared.
 import { useEffect, useState, type FormEvent } from 'react';
+import { useCan } from 'rolegate/react';
 import { getRoles, searchUsers } from '../api/organization';
+import { PERMISSION } from '../access/permissions';
+import { AddUserDialog } from './AddUserDialog';
 import type { DirectoryEntry, MatchField } from '../api/types';
-import { ErrorAlert, Loading } from '../components/Alerts';
+import { ErrorAlert, Loading, Notice } from '../components/Alerts';
+import { takeFlash } from '../components/flash';
 import { markInteractive } from '../components/interactive';
 import { Page } from '../components/Page';
 import { DeactivatedBadge } from '../components/Tag';
@@ -46,12 +50,16 @@ export function UsersPage() {
     setRoleChoice(role);
   }, [q, role]);
 
+  const canManage = useCan(PERMISSION.manageUsers, organization.id);
+  const [adding, setAdding] = useState(false);
+  const [notice] = useState<string | null>(takeFlash);
   const roles = useFetched(() => getRoles(organization.id), [organization.id]);
   const users = useFetched(() => searchUsers(organization.id, { q, role, page, pageSize: PAGE_SIZE }), [organization.id, q, role, page]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    navigate(usersHref(text.trim(), roleChoice, 0));
+    // Searching again for the same thing asks the server again: the directory may have changed.
+    if (!navigate(usersHref(text.trim(), roleChoice, 0))) void users.reload();
   };
 
   const result = users.data;
@@ -61,8 +69,14 @@ export function UsersPage() {
   const pages = result ? Math.max(1, Math.ceil(result.total / result.page_size)) : 1;
 
   return (
-    <Page title="User management" trail={TRAIL}>
+    <Page
+      title="User management"
+      trail={TRAIL}
+      actions={<button type="button" className="button-primary" onClick={() => setAdding(true)} disabled={!canManage}>Add user</button>}
+    >
       <UserManagementTabs />
+      {notice && <Notice>{notice}</Notice>}
+      {adding && <AddUserDialog organization={organization.id} onClose={() => setAdding(false)} />}
       <form className="search" role="search" aria-label="Users" onSubmit={submit}>
         <div className="field">
           <label htmlFor="user-search">Search users</label>

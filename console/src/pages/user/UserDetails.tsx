@@ -2,7 +2,12 @@
 // it with argon2 and asks for at least 12 characters).
 import { useState, type FormEvent } from 'react';
 import { useCan } from 'rolegate/react';
-import { setPassword, updateUser } from '../../api/organization';
+import { removeUser, removeUserDryRun, setPassword, updateUser } from '../../api/organization';
+import { Dialog } from '../../components/Dialog';
+import { setFlash } from '../../components/flash';
+import { Verdict } from '../../components/Verdict';
+import { useDryRuns } from '../../hooks/useDryRuns';
+import { navigate } from '../../router';
 import type { DirectoryEntry } from '../../api/types';
 import { ErrorAlert, Notice } from '../../components/Alerts';
 import { PERMISSION } from '../../access/permissions';
@@ -15,6 +20,7 @@ export function UserDetails({ organization, entry, onChanged }: { organization: 
   const [done, setDone] = useState(false);
 
   const [statusError, setStatusError] = useState<Error | null>(null);
+  const [removing, setRemoving] = useState(false);
   // Deactivating keeps the user's assignments but denies them everything (the server's rule);
   // reactivating gives them back.
   const setActive = async (active: boolean) => {
@@ -53,10 +59,12 @@ export function UserDetails({ organization, entry, onChanged }: { organization: 
         <p>
           <button type="button" onClick={() => void setActive(user.active === false)} disabled={!canManage}>
             {user.active === false ? 'Reactivate user' : 'Deactivate user'}
-          </button>
+          </button>{' '}
+          <button type="button" className="button-danger" onClick={() => setRemoving(true)} disabled={!canManage}>Remove user</button>
         </p>
       )}
       <ErrorAlert error={statusError} title="The server refused the change:" />
+      {removing && <RemoveUserDialog organization={organization} entry={entry} onClose={() => setRemoving(false)} />}
       <section aria-labelledby="password-title" className="card">
         <h2 id="password-title">Console password</h2>
         <form className="form inline-form" onSubmit={submit}>
@@ -80,5 +88,33 @@ export function UserDetails({ organization, entry, onChanged }: { organization: 
         <ErrorAlert error={error} title="The server refused the password:" />
       </section>
     </>
+  );
+}
+
+/** Remove user: the user and every assignment they hold, after the dry run. */
+function RemoveUserDialog({ organization, entry, onClose }: { organization: string; entry: DirectoryEntry; onClose: () => void }) {
+  const { user } = entry;
+  const verdict = useDryRuns(() => removeUserDryRun(organization, user.id).then((run) => [run]), user.id);
+  const [error, setError] = useState<Error | null>(null);
+  const confirm = async () => {
+    setError(null);
+    try {
+      await removeUser(organization, user.id);
+      setFlash(`Removed ${user.name} and their role assignments.`);
+      navigate('/users');
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  return (
+    <Dialog title={`Remove ${user.name}`} onClose={onClose}>
+      <p>This removes <strong>{user.name}</strong> ({user.email}) from the organization, with every role assignment they hold.</p>
+      <Verdict runs={verdict.runs} checking={verdict.checking} error={verdict.error} />
+      <ErrorAlert error={error} title="The server refused the change:" />
+      <div className="dialog-actions">
+        <button type="button" className="button-danger" onClick={() => void confirm()}>Remove user</button>
+        <button type="button" onClick={onClose} data-autofocus>Cancel</button>
+      </div>
+    </Dialog>
   );
 }
