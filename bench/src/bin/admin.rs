@@ -31,10 +31,26 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn operations(policy: &Policy, n: usize) -> Vec<Operation> {
     let mut rng = Rng::new(0xad);
     let mut ops = Vec::with_capacity(n);
+    let held: std::collections::HashSet<(&str, &str, &str)> = policy
+        .assignments
+        .iter()
+        .map(|a| (a.user.as_str(), a.scope.as_str(), a.role.as_str()))
+        .collect();
+    let mut built_in: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for a in &policy.assignments {
+        *built_in.entry(a.user.as_str()).or_default() += 1;
+    }
     while ops.len() < n {
         let user = rng.pick(&policy.users).unwrap().id.clone();
         let scope = rng.pick(&policy.accounts).unwrap().id.clone();
         let role = ["studio-viewer", "voice-viewer", "monitor-viewer"][rng.below(3)].to_string();
+        // Only grants that are new and within the built-in cap: every operation is accepted.
+        if user == OWNER
+            || held.contains(&(user.as_str(), scope.as_str(), role.as_str()))
+            || built_in.get(user.as_str()).copied().unwrap_or(0) >= 20
+        {
+            continue;
+        }
         ops.push(Operation::Assign {
             user: user.clone(),
             scope: scope.clone(),

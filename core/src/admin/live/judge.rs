@@ -377,6 +377,19 @@ impl Judge<'_> {
         let live = self.live;
         let org = &live.policy.organization.id;
         let is_org_owner = |a: &Assignment| a.role == ORGANIZATION_OWNER && &a.scope == org;
+        // Only a change to an Organization Owner's assignment, or to whether one is there
+        // and active, can leave the organization without one.
+        let user_changed = self
+            .change
+            .user_before
+            .as_ref()
+            .is_some_and(|u| live.index.org_owners.contains_key(&u.id));
+        if !user_changed
+            && !self.change.removed.iter().any(is_org_owner)
+            && !self.change.added.iter().any(is_org_owner)
+        {
+            return;
+        }
         // Whether a user is active after the change.
         let active_after = |user: &str| match (&self.change.user_before, &self.change.user_after) {
             (Some(b), None) if b.id == user => false,
