@@ -1,6 +1,6 @@
 //! The control plane's commands, defined once for both binaries: `rolegate serve`,
 //! `rolegate audit verify`, `rolegate clients create`, `rolegate passwords set` and
-//! `rolegate import` (and the same
+//! `rolegate import`, `rolegate export` (and the same
 //! under `rolegate-server`). Each runs to completion on its own tokio runtime, so a
 //! synchronous caller such as the `rolegate` CLI needs no async code of its own.
 
@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use crate::engine::Policy;
-use crate::serve::{ServeOptions, create_client, import_policy, serve, set_password, verify_audit};
+use crate::serve::{
+    ServeOptions, create_client, export_policy, import_policy, serve, set_password, verify_audit,
+};
 
 /// Why a command failed: one line for stderr.
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +108,33 @@ pub struct CreateClientArgs {
     /// A name to recognise the client by.
     #[arg(long, default_value = "client")]
     pub name: String,
+}
+
+/// `export`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub target: DatabaseOrg,
+    /// Write the policy here instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    /// Prints (or writes) the organization's policy as JSON: what `import` takes back.
+    pub fn run(self) -> Result<ExitCode, CommandError> {
+        let policy = runtime()?
+            .block_on(export_policy(&self.target.db, &self.target.org))
+            .map_err(CommandError::new)?;
+        let mut text = serde_json::to_string_pretty(&policy).map_err(CommandError::new)?;
+        text.push('\n');
+        match &self.output {
+            Some(path) => std::fs::write(path, text)
+                .map_err(|e| CommandError::new(format!("{}: {e}", path.display())))?,
+            None => print!("{text}"),
+        }
+        Ok(ExitCode::SUCCESS)
+    }
 }
 
 /// `import`'s arguments.

@@ -35,7 +35,7 @@ pub mod twilio;
 pub use api::error::ApiError;
 pub use engine::{Policy, SigningKey};
 pub use serve::{
-    DEMO_POLICY, Demo, ServeError, ServeOptions, Server, create_client, import_policy, serve,
-    set_password, start, verify_audit,
+    DEMO_POLICY, Demo, ServeError, ServeOptions, Server, create_client, export_policy,
+    import_policy, serve, set_password, start, verify_audit,
 };
 pub use store::{AuditReport, ClientCredentials, Store, database_url};

@@ -337,6 +337,15 @@ pub async fn import_policy(db_url: &str, policy: &Policy, actor: &str) -> Result
     Ok(revision?)
 }
 
+/// The policy of organization `org` in the database at `db_url`, at its current revision:
+/// what [`import_policy`] takes back (users and assignments in id order).
+pub async fn export_policy(db_url: &str, org: &str) -> Result<Policy, ServeError> {
+    let store = Store::open(db_url).await?;
+    let policy = store.export(org).await;
+    store.close().await;
+    Ok(policy?)
+}
+
 /// Creates an OAuth client of organization `org` acting as its user `actor`.
 pub async fn create_client(
     db_url: &str,

@@ -88,6 +88,9 @@ pub enum Command {
     /// Store a policy file in a control-plane database as one audited revision.
     #[cfg(feature = "server")]
     Import(rolegate_server::commands::ImportArgs),
+    /// Export an organization's policy from a control-plane database as JSON.
+    #[cfg(feature = "server")]
+    Export(rolegate_server::commands::ExportArgs),
     /// A control-plane database's console sign-in passwords.
     #[cfg(feature = "server")]
     #[command(subcommand)]
@@ -161,6 +164,8 @@ impl Command {
             Command::Clients(c) => c.run().map_err(server_failure),
             #[cfg(feature = "server")]
             Command::Import(a) => a.run().map_err(server_failure),
+            #[cfg(feature = "server")]
+            Command::Export(a) => a.run().map_err(server_failure),
             #[cfg(feature = "server")]
             Command::Passwords(c) => c.run().map_err(server_failure),
         }

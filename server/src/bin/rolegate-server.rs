@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use rolegate_server::commands::{
-    AuditCommand, ClientsCommand, CommandError, ImportArgs, PasswordsCommand, ServeArgs,
+    AuditCommand, ClientsCommand, CommandError, ExportArgs, ImportArgs, PasswordsCommand, ServeArgs,
 };
 
 #[derive(Debug, Parser)]
@@ -32,6 +32,8 @@ enum Command {
     Clients(ClientsCommand),
     /// Import a policy file as one audited revision.
     Import(ImportArgs),
+    /// Export an organization's policy as JSON (what import takes back).
+    Export(ExportArgs),
     /// Console sign-in passwords.
     #[command(subcommand)]
     Passwords(PasswordsCommand),
@@ -43,6 +45,7 @@ fn run(cli: Cli) -> Result<ExitCode, CommandError> {
         Some(Command::Audit(c)) => c.run(),
         Some(Command::Clients(c)) => c.run(),
         Some(Command::Import(a)) => a.run(),
+        Some(Command::Export(a)) => a.run(),
         Some(Command::Passwords(c)) => c.run(),
     }
 }

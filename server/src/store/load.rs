@@ -26,6 +26,11 @@ impl Store {
             .collect()
     }
 
+    /// The organization's policy as stored, read in one consistent transaction.
+    pub async fn export(&self, org: &str) -> Result<Policy, StoreError> {
+        self.load(org).await
+    }
+
     /// Reads the organization's policy in one read-only transaction, so every table is
     /// seen as of one moment however busy the writers are: a snapshot isolation
     /// (`REPEATABLE READ`) on PostgreSQL; on SQLite in WAL mode a read transaction sees

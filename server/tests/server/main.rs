@@ -14,6 +14,7 @@ mod concurrency;
 mod conformance;
 mod crash;
 mod enforcement;
+mod export;
 mod flows;
 mod harness;
 mod pg;
