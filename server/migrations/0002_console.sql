@@ -35,3 +35,12 @@ ALTER TABLE users ADD COLUMN created_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX users_by_external_id ON users (organization, external_id);
+
+-- Who publishes each organization: one server at a time, on a lease it renews while it
+-- publishes, so replicas on one database never compile the same revision twice. The others
+-- serve what the holder stored.
+CREATE TABLE publish_leases (
+    organization TEXT PRIMARY KEY REFERENCES organizations (id) ON DELETE CASCADE,
+    holder TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);

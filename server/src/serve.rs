@@ -265,6 +265,7 @@ pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
     };
     let publisher = Publisher::new(store.clone(), key, options.publish_dir.clone());
     publisher.resume().await?;
+    publisher.follow_others();
     let app = Arc::new(App {
         store,
         publisher,

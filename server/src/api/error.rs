@@ -24,6 +24,9 @@ use serde_json::json;
 use crate::engine::{self, Refusal};
 use crate::store::{ClientError, ImportError, StoreError, WriteError};
 
+/// What a 503 tells the client to wait before trying again, in seconds.
+pub const RETRY_AFTER_SECS: &str = "2";
+
 /// An error answer.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -98,7 +101,14 @@ impl IntoResponse for ApiError {
             "message": self.message,
             "status": self.status.as_u16(),
         });
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        response
     }
 }
 
@@ -106,7 +116,15 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
             StoreError::UnknownOrganization(org) => ApiError::organization_not_found(&org),
-            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed)
+            // The database cannot be reached (refused, gone mid-query, no connection free in
+            // time): the client should come back, and published snapshots keep being served.
+            StoreError::Database(
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed,
+            )
             | StoreError::Unsettled(_) => {
                 eprintln!("rolegate-server: store unavailable: {e}");
                 ApiError::new(

@@ -11,6 +11,7 @@
 //! last good snapshot keeps being served if the database goes away.
 
 mod dir;
+mod listen;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -30,6 +31,12 @@ const DELTA_BASES: u32 = 4;
 
 /// How often each organization's task looks for revisions committed elsewhere.
 const POLL: Duration = Duration::from_secs(2);
+/// How often a server that does not hold an organization's publish lease looks for the
+/// snapshot the holder stores.
+const FOLLOW: Duration = Duration::from_millis(100);
+/// How long a publish lease lasts; the holder renews it each time it publishes. A server
+/// that dies holding one delays publishing by at most this long: then another takes over.
+const LEASE_SECS: u64 = 5;
 
 /// A published snapshot, as served.
 #[derive(Debug, Clone)]
@@ -71,6 +78,14 @@ pub enum PublisherError {
     Task(String),
 }
 
+/// What one round of publishing did.
+enum Outcome {
+    /// Published the current revision, or there was nothing new.
+    Done,
+    /// Another server holds the publish lease: this one waits for what it stores.
+    Following,
+}
+
 #[derive(Debug)]
 struct Channel {
     committed: watch::Sender<u64>,
@@ -81,6 +96,8 @@ struct Channel {
 #[derive(Debug)]
 pub struct Publisher {
     store: Arc<Store>,
+    /// This server, as the publish leases name it.
+    id: String,
     key: SigningKey,
     dir: Option<PathBuf>,
     channels: Mutex<HashMap<String, Arc<Channel>>>,
@@ -98,14 +115,30 @@ impl Publisher {
     /// A publisher signing with `key`, writing to `dir` if given. Call [`Publisher::resume`]
     /// to serve what is already published and publish what is not.
     pub fn new(store: Arc<Store>, key: SigningKey, dir: Option<PathBuf>) -> Arc<Publisher> {
+        let id = crate::clock::random::<8>()
+            .map(|b| crate::clock::hex(&b))
+            .unwrap_or_else(|_| format!("{:p}", &store));
         Arc::new(Publisher {
             store,
+            id,
             key,
             dir,
             channels: Mutex::new(HashMap::new()),
             stop: watch::Sender::new(false),
             tasks: Mutex::new(Vec::new()),
         })
+    }
+
+    /// On PostgreSQL, listens for other servers' changes and stored snapshots (see
+    /// [`listen`]); elsewhere, nothing (the poll finds them).
+    pub fn follow_others(self: &Arc<Self>) {
+        if self.store.notifies() {
+            let task = tokio::spawn(listen::follow(self.clone(), self.store.url()));
+            self.tasks
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(task);
+        }
     }
 
     /// The key snapshots are signed with.
@@ -133,11 +166,15 @@ impl Publisher {
     }
 
     /// Waits until every task has stopped (after [`shutdown`](Self::shutdown)): a publish in
-    /// flight completes.
+    /// flight completes. Then gives up this server's publish leases, so another server takes
+    /// over at once.
     pub async fn finished(&self) {
         let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
         for task in tasks {
             let _ = task.await;
+        }
+        if let Err(e) = self.store.release_leases(&self.id).await {
+            eprintln!("rolegate-server: releasing publish leases failed: {e}");
         }
     }
 
@@ -151,8 +188,10 @@ impl Publisher {
     /// Says that `org` committed `revision`: its task will publish it (or a later one).
     pub fn notify(self: &Arc<Self>, org: &str, revision: u64) {
         let channel = self.channel(org);
+        // The same revision again still wakes the task: another server may just have
+        // stored the snapshot this one waits for.
         channel.committed.send_if_modified(|target| {
-            if revision > *target {
+            if revision >= *target {
                 *target = revision;
                 true
             } else {
@@ -199,8 +238,13 @@ impl Publisher {
                 return;
             }
             committed.mark_unchanged();
+            let mut following = false;
             match self.publish(&org, &channel).await {
-                Ok(()) => failures = 0,
+                Ok(Outcome::Done) => failures = 0,
+                Ok(Outcome::Following) => {
+                    failures = 0;
+                    following = true;
+                }
                 Err(e) => {
                     failures = failures.saturating_add(1);
                     eprintln!("rolegate-server: publishing `{org}` failed: {e}");
@@ -208,6 +252,8 @@ impl Publisher {
             }
             let pause = if failures > 0 {
                 Duration::from_millis(200u64.saturating_mul(u64::from(failures.min(10))))
+            } else if following {
+                FOLLOW
             } else {
                 POLL
             };
@@ -220,33 +266,45 @@ impl Publisher {
     }
 
     /// Publishes the organization's current revision if it is newer than the published one.
-    async fn publish(&self, org: &str, channel: &Channel) -> Result<(), PublisherError> {
+    async fn publish(&self, org: &str, channel: &Channel) -> Result<Outcome, PublisherError> {
         let published = channel
             .published
             .borrow()
             .as_ref()
             .map_or(0, |p| p.revision);
         // Cheap check first: most polls find nothing new.
-        match self.store.revision(org).await? {
-            Some(r) if r > published => {}
-            _ => return Ok(()),
-        }
-        let state = self.store.current(org).await?;
-        let revision = state.revision;
+        let revision = match self.store.revision(org).await? {
+            Some(r) if r > published => r,
+            _ => return Ok(Outcome::Done),
+        };
         let stored = match self.store.snapshot_at(org, revision).await? {
             Some(s) => s,
             None => {
+                // One server compiles each revision; the others serve what it stores.
+                if !self
+                    .store
+                    .try_lease(org, &self.id, crate::clock::now(), LEASE_SECS)
+                    .await?
+                {
+                    return Ok(Outcome::Following);
+                }
+                let state = self.store.current(org).await?;
+                let revision = state.revision;
                 let policy = state.policy.clone();
                 let key = self.key.clone();
                 let issued_at = crate::clock::now();
                 let bytes =
                     blocking(move || engine::compile_signed(&policy, revision, issued_at, &key))
                         .await??;
-                self.store
+                let stored = self
+                    .store
                     .put_snapshot(org, revision, issued_at, &self.key.id, &bytes)
-                    .await?
+                    .await?;
+                self.store.notify(org, revision).await?;
+                stored
             }
         };
+        let revision = stored.revision;
         let mut bases = self
             .store
             .snapshots_before(org, revision, DELTA_BASES)
@@ -292,7 +350,7 @@ impl Publisher {
             })
             .await??;
         }
-        Ok(())
+        Ok(Outcome::Done)
     }
 
     /// Computes and stores the delta from `base` to `new` (at `revision`): (base revision,

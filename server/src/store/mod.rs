@@ -17,6 +17,7 @@ mod keys;
 mod live;
 mod load;
 mod meta;
+mod replicas;
 pub(crate) mod rows;
 mod sessions;
 mod snapshots;
@@ -36,6 +37,7 @@ pub use audit::{AuditEntry, AuditPage, AuditProblem, AuditReport, AuditRow, GENE
 pub use clients::{ClientCredentials, ClientError, StoredClient};
 pub use keys::KeyPair;
 pub use meta::UserMeta;
+pub use replicas::CHANNEL;
 pub use sessions::{PasswordRow, Session};
 pub use snapshots::StoredSnapshot;
 pub use write::{Committed, ImportError, WriteError};
@@ -150,6 +152,9 @@ impl Store {
         let url = database_url(db);
         let pool = AnyPoolOptions::new()
             .max_connections(8)
+            // A database that cannot be reached fails requests in seconds (503, Retry-After)
+            // rather than holding them for the default half minute.
+            .acquire_timeout(std::time::Duration::from_secs(3))
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     if conn.backend_name().eq_ignore_ascii_case("sqlite") {

@@ -224,6 +224,7 @@ impl Store {
                 .await?;
         }
         let hash = append(&mut tx, org, (Some(from), revision), at, actor, entry).await?;
+        self.notify_in(&mut tx, org, revision).await?;
         tx.commit().await?;
         Ok(Outcome::Done(hash))
     }
@@ -307,6 +308,7 @@ impl Store {
                 .map_err(StoreError::from)?;
             }
             append(&mut tx, &org, (from, revision), at, actor, &entry).await?;
+            self.notify_in(&mut tx, &org, revision).await?;
             tx.commit().await.map_err(StoreError::from)?;
             // The live policy is rebuilt from the tables when next needed.
             *guard = None;

@@ -175,9 +175,14 @@ impl IntoResponse for TwilioError {
             ),
         };
         let mut response = (self.status, Json(body)).into_response();
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        let h = response.headers_mut();
+        h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            h.insert(
+                axum::http::header::RETRY_AFTER,
+                HeaderValue::from_static(crate::api::error::RETRY_AFTER_SECS),
+            );
+        }
         response
     }
 }

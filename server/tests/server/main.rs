@@ -19,6 +19,7 @@ mod flows;
 mod harness;
 mod pg;
 mod publishing;
+mod replicas;
 mod rules;
 mod twilio_api;
 mod twilio_sdk;
