@@ -9,6 +9,7 @@
 
 pub mod attacks;
 pub mod generate;
+pub mod pg;
 mod reference;
 mod signed;
 pub mod vectors;

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use rolegate_server::{ServeOptions, Server};
 use serde_json::Value;
 
-use crate::pg::{Cluster, cluster};
+use rolegate_tests::pg::{Cluster, cluster};
 
 pub const ACME: &str = "OR53bce4f1dfa0fe8e7ca126f91b35d3a6";
 pub const OLIVIA: &str = "US47bc17dc1a2f164967f55325d866c75c"; // Organization Owner
@@ -50,7 +50,12 @@ impl Db {
 
     pub async fn postgres() -> Db {
         let c = cluster();
-        let url = c.database().await;
+        let url = {
+            let c = c.clone();
+            tokio::task::spawn_blocking(move || c.database())
+                .await
+                .expect("create a database")
+        };
         Db {
             url,
             _keep: Keep::Cluster(c),

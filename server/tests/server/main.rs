@@ -17,7 +17,6 @@ mod enforcement;
 mod export;
 mod flows;
 mod harness;
-mod pg;
 mod publishing;
 mod replicas;
 mod rules;

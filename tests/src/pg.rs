@@ -1,6 +1,10 @@
-//! A throwaway PostgreSQL cluster for the tests: `initdb` into a temporary directory, run as
-//! the `postgres` user when the tests run as root (initdb refuses root), listening on
-//! 127.0.0.1 on a free port, stopped and removed when the last test using it drops it.
+//! A throwaway PostgreSQL cluster for tests and benchmarks: `initdb` into a temporary
+//! directory, run as the `postgres` user when run as root (initdb refuses root), listening on
+//! 127.0.0.1 on a free port, stopped and removed when the last user drops it. A fault test
+//! can stop and start its own.
+
+// Test support: a cluster that cannot start is a failed test, said loudly.
+#![allow(clippy::panic, clippy::expect_used)]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -26,9 +30,11 @@ fn find_bin() -> Option<PathBuf> {
         versions.reverse();
         candidates.extend(versions);
     }
-    candidates
-        .into_iter()
-        .find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
+    candidates.into_iter().find(|dir| {
+        ["initdb", "pg_ctl", "createdb"]
+            .iter()
+            .all(|b| dir.join(b).is_file())
+    })
 }
 
 fn is_root() -> bool {
@@ -50,10 +56,12 @@ impl Cluster {
         }
     }
 
-    fn start() -> Cluster {
+    /// A cluster of the caller's own (for a test that stops and starts it); [`cluster`]
+    /// shares one.
+    pub fn start() -> Cluster {
         let Some(bin) = find_bin() else {
             panic!(
-                "PostgreSQL is not installed (no initdb/pg_ctl on PATH or under \
+                "PostgreSQL is not installed (no initdb, pg_ctl and createdb on PATH or under \
                  /usr/lib/postgresql/*/bin): apt-get install postgresql"
             );
         };
@@ -74,7 +82,7 @@ impl Cluster {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let mut cluster = Cluster {
+        let cluster = Cluster {
             dir,
             bin,
             port,
@@ -102,28 +110,32 @@ impl Cluster {
             "initdb failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        cluster.pg_start();
+        cluster
+    }
+
+    fn pg_start(&self) {
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off \
+            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off \
              -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-            cluster.dir.path().display()
+            self.port,
+            self.dir.path().display()
         );
-        let out = cluster
+        let out = self
             .command("pg_ctl")
             .arg("-D")
-            .arg(&data)
+            .arg(self.data())
             .arg("-l")
-            .arg(cluster.dir.path().join("log"))
+            .arg(self.dir.path().join("log"))
             .args(["-w", "-t", "60", "-o", &options, "start"])
             .output()
             .expect("run pg_ctl start");
-        let log = std::fs::read_to_string(cluster.dir.path().join("log")).unwrap_or_default();
+        let log = std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default();
         assert!(
             out.status.success(),
             "pg_ctl start failed: {}\n{log}",
             String::from_utf8_lossy(&out.stderr)
         );
-        cluster.port = port;
-        cluster
     }
 
     fn data(&self) -> PathBuf {
@@ -136,17 +148,46 @@ impl Cluster {
     }
 
     /// A fresh, empty database.
-    pub async fn database(&self) -> String {
+    pub fn database(&self) -> String {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!("t{}", NEXT.fetch_add(1, Ordering::Relaxed));
-        sqlx::any::install_default_drivers();
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.url("postgres"))
-            .await
-            .expect("connect to the test cluster");
-        sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-            .await
-            .expect("create a test database");
+        let out = self
+            .command("createdb")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .arg(&name)
+            .output()
+            .expect("run createdb");
+        assert!(
+            out.status.success(),
+            "createdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         self.url(&name)
+    }
+
+    /// Stops the server (as a crash would: immediately); [`Cluster::resume`] starts it again
+    /// on the same port with the same data.
+    pub fn halt(&self) {
+        let out = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(self.data())
+            .args(["-m", "immediate", "-w", "stop"])
+            .output()
+            .expect("run pg_ctl stop");
+        assert!(out.status.success(), "pg_ctl stop failed");
+    }
+
+    /// Starts a halted server again.
+    pub fn resume(&self) {
+        self.pg_start();
     }
 }
 
