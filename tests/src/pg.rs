@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 /// A running cluster.
+#[derive(Debug)]
 pub struct Cluster {
     dir: tempfile::TempDir,
     bin: PathBuf,
