@@ -18,6 +18,9 @@ pub struct Cluster {
     bin: PathBuf,
     port: u16,
     as_postgres: bool,
+    /// Whether a commit is on disk before it is acknowledged (off for speed, except in the
+    /// tests that crash the server).
+    durable: bool,
 }
 
 fn find_bin() -> Option<PathBuf> {
@@ -57,9 +60,18 @@ impl Cluster {
         }
     }
 
-    /// A cluster of the caller's own (for a test that stops and starts it); [`cluster`]
-    /// shares one.
+    /// A cluster of the caller's own, fast and not crash-safe; [`cluster`] shares one.
     pub fn start() -> Cluster {
+        Cluster::with(false)
+    }
+
+    /// A cluster of the caller's own that keeps every acknowledged commit across a crash
+    /// (`fsync` and synchronous commits on), for tests that halt it.
+    pub fn durable() -> Cluster {
+        Cluster::with(true)
+    }
+
+    fn with(durable: bool) -> Cluster {
         let Some(bin) = find_bin() else {
             panic!(
                 "PostgreSQL is not installed (no initdb, pg_ctl and createdb on PATH or under \
@@ -88,6 +100,7 @@ impl Cluster {
             bin,
             port,
             as_postgres,
+            durable,
         };
         let data = cluster.data();
         let out = cluster
@@ -116,9 +129,13 @@ impl Cluster {
     }
 
     fn pg_start(&self) {
+        let speed = if self.durable {
+            ""
+        } else {
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        };
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off \
-             -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            "-c listen_addresses=127.0.0.1 -p {} -k {} -c max_connections=300{speed}",
             self.port,
             self.dir.path().display()
         );

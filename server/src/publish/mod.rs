@@ -90,6 +90,9 @@ enum Outcome {
 struct Channel {
     committed: watch::Sender<u64>,
     published: watch::Sender<Option<Arc<Published>>>,
+    /// The revision last written to the publish directory: a write that failed (a full or
+    /// unwritable disk) is tried again until it succeeds, without waiting for a new revision.
+    written: std::sync::atomic::AtomicU64,
 }
 
 /// The publisher of every organization of one server.
@@ -219,6 +222,7 @@ impl Publisher {
         let channel = Arc::new(Channel {
             committed: watch::Sender::new(0),
             published: watch::Sender::new(None),
+            written: std::sync::atomic::AtomicU64::new(0),
         });
         channels.insert(org.to_string(), channel.clone());
         let task = tokio::spawn(self.clone().run(org.to_string(), channel.clone()));
@@ -275,7 +279,10 @@ impl Publisher {
         // Cheap check first: most polls find nothing new.
         let revision = match self.store.revision(org).await? {
             Some(r) if r > published => r,
-            _ => return Ok(Outcome::Done),
+            _ => {
+                self.write_dir(org, channel).await?;
+                return Ok(Outcome::Done);
+            }
         };
         let stored = match self.store.snapshot_at(org, revision).await? {
             Some(s) => s,
@@ -335,22 +342,34 @@ impl Publisher {
                 .published
                 .send_replace(Some(Arc::new(published.clone())));
         }
-        if let Some(dir) = self.dir.clone() {
-            let org = org.to_string();
-            let bytes = published.bytes.clone();
-            let deltas: Vec<(u64, Bytes)> = published
+        self.write_dir(org, channel).await?;
+        Ok(Outcome::Done)
+    }
+
+    /// Writes the published snapshot and its deltas to the publish directory, if there is one
+    /// and it does not hold them yet.
+    async fn write_dir(&self, org: &str, channel: &Channel) -> Result<(), PublisherError> {
+        use std::sync::atomic::Ordering;
+        let (Some(dir), Some(published)) = (self.dir.clone(), channel.published.borrow().clone())
+        else {
+            return Ok(());
+        };
+        if channel.written.load(Ordering::Acquire) >= published.revision {
+            return Ok(());
+        }
+        let name = org.to_string();
+        let revision = published.revision;
+        blocking(move || {
+            let refs: Vec<(u64, &[u8])> = published
                 .deltas
                 .iter()
-                .map(|(base, (d, _))| (*base, d.clone()))
+                .map(|(base, (d, _))| (*base, d.as_ref()))
                 .collect();
-            blocking(move || {
-                let refs: Vec<(u64, &[u8])> =
-                    deltas.iter().map(|(b, d)| (*b, d.as_ref())).collect();
-                dir::publish(&dir, &org, &bytes, &refs)
-            })
-            .await??;
-        }
-        Ok(Outcome::Done)
+            dir::publish(&dir, &name, &published.bytes, &refs)
+        })
+        .await??;
+        channel.written.store(revision, Ordering::Release);
+        Ok(())
     }
 
     /// Computes and stores the delta from `base` to `new` (at `revision`): (base revision,

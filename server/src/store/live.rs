@@ -27,13 +27,9 @@ impl Store {
         actor: &str,
         operation: &crate::engine::Operation,
     ) -> Result<crate::engine::DryRunView, StoreError> {
-        let revision = self
-            .revision(org)
-            .await?
-            .ok_or_else(|| StoreError::UnknownOrganization(org.to_string()))?;
         let slot = self.live_slot(org);
         let mut guard = slot.lock().await;
-        let live = self.caught_up(org, &mut guard, revision).await?;
+        let live = self.caught_up(org, &mut guard).await?;
         Ok(crate::engine::dry_run(live, actor, operation))
     }
 
@@ -43,14 +39,28 @@ impl Store {
         slots.entry(org.to_string()).or_default().clone()
     }
 
-    /// The live policy in `slot` (locked by the caller), at least at `revision`: loaded if
-    /// missing, the changes committed since replayed, reloaded when they do not fit.
+    /// The live policy in `slot` (locked by the caller) at the database's revision: loaded if
+    /// missing, the changes committed since replayed, reloaded when they do not fit — or when
+    /// the database is behind it (restored from a backup, or a crash lost commits it had
+    /// acknowledged: it is the truth).
     pub(crate) async fn caught_up<'g>(
         &self,
         org: &str,
         slot: &'g mut Option<LivePolicy>,
-        revision: u64,
     ) -> Result<&'g mut LivePolicy, StoreError> {
+        // Read under the slot's lock: this process's writers commit holding it, so the
+        // database is never behind the live policy unless it lost something.
+        let revision = self
+            .revision(org)
+            .await?
+            .ok_or_else(|| StoreError::UnknownOrganization(org.to_string()))?;
+        if slot.as_ref().is_some_and(|live| live.revision() > revision) {
+            eprintln!(
+                "rolegate-server: `{org}` is at revision {revision} in the database, behind this \
+                 server; reloading it"
+            );
+            *slot = None;
+        }
         for _ in 0..ROUNDS {
             let Some(live) = slot.as_mut() else {
                 let policy = self.load(org).await?;

@@ -198,13 +198,7 @@ impl Store {
     fn remember(&self, state: Arc<OrgState>) {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let org = state.policy.organization.id.clone();
-        // Keep whichever is newer: a slow loader must not replace a fresher write.
-        match cache.get(&org) {
-            Some(old) if old.revision >= state.revision => {}
-            _ => {
-                cache.insert(org, state);
-            }
-        }
+        cache.insert(org, state);
     }
 
     /// Hands readers of `org` at `revision` a snapshot already made (the publisher's), so
@@ -226,13 +220,13 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::UnknownOrganization(org.to_string()))?;
         if let Some(state) = self.cached(org)
-            && state.revision >= revision
+            && state.revision == revision
         {
             return Ok(state);
         }
         let slot = self.live_slot(org);
         let mut guard = slot.lock().await;
-        let live = self.caught_up(org, &mut guard, revision).await?;
+        let live = self.caught_up(org, &mut guard).await?;
         let state = Arc::new(OrgState::new(live.policy().clone()));
         drop(guard);
         self.remember(state.clone());

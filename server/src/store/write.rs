@@ -86,11 +86,7 @@ impl Store {
         let slot = self.live_slot(org);
         let mut guard = slot.lock().await;
         for _ in 0..WRITE_ATTEMPTS {
-            let revision = self
-                .revision(org)
-                .await?
-                .ok_or_else(|| StoreError::UnknownOrganization(org.to_string()))?;
-            let live = self.caught_up(org, &mut guard, revision).await?;
+            let live = self.caught_up(org, &mut guard).await?;
             if let Some(expected) = if_match
                 && expected != live.revision()
             {

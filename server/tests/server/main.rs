@@ -15,6 +15,7 @@ mod conformance;
 mod crash;
 mod enforcement;
 mod export;
+mod faults;
 mod flows;
 mod harness;
 mod publishing;
