@@ -94,8 +94,19 @@ impl Oracle {
             }
             m
         };
+        // A deactivated user is denied everything: their assignments grant nothing.
+        let inactive: std::collections::HashSet<&str> = policy
+            .users
+            .iter()
+            .filter(|u| !u.active)
+            .map(|u| u.id.as_str())
+            .collect();
         let mut held: Map<(u32, u32), Vec<Held>> = map();
-        for a in &policy.assignments {
+        for a in policy
+            .assignments
+            .iter()
+            .filter(|a| !inactive.contains(a.user.as_str()))
+        {
             let role = role_at[a.role.as_str()];
             let resource = match (&a.resource, roles[role as usize].kind) {
                 (Some(r), RoleKind::ResourceBased) => resources[&r.resource_type][&r.id],

@@ -32,7 +32,7 @@ pub struct Translation {
     pub resource_roles: HashSet<String>,
     /// Scope id → its chain: itself, then ancestors up to the organization.
     pub chains: HashMap<String, Vec<String>>,
-    /// (user, role, domain) per assignment.
+    /// (user, role, domain) per assignment of an active user.
     pub held: Vec<(String, String, String)>,
 }
 
@@ -81,9 +81,17 @@ impl Translation {
                 vec![sub.to_string(), account.to_string(), org.clone()],
             );
         }
+        // A deactivated user is denied everything: their assignments grant nothing.
+        let inactive: HashSet<&str> = policy
+            .users
+            .iter()
+            .filter(|u| !u.active)
+            .map(|u| u.id.as_str())
+            .collect();
         let held = policy
             .assignments
             .iter()
+            .filter(|a| !inactive.contains(a.user.as_str()))
             .map(|a| {
                 let domain = match (resource_roles.contains(&a.role), &a.resource) {
                     (false, _) => a.scope.clone(),

@@ -5,7 +5,12 @@
 //! `If-None-Match` every `POLL_MS`. Each write alternately grants and takes away one role; the
 //! clock starts just before the write is sent and stops when the decision has flipped.
 //!
-//! `rolegate-bench-sync OUT_DIR [WRITES]` writes `OUT_DIR/sync-results.json`.
+//! With `WATCHERS` > 0, that many more clients watch the organization's deltas with long
+//! polls the whole time (as a fleet of enforcement points would), and the server is set to
+//! hold them all.
+//!
+//! `rolegate-bench-sync OUT_DIR [WRITES] [SIZE] [WATCHERS]` writes
+//! `OUT_DIR/sync-results.json` (M, no crowd) or `OUT_DIR/sync-results-{SIZE}[-{WATCHERS}].json`.
 
 // A command-line harness: failing loudly is its error handling.
 #![allow(
@@ -61,14 +66,78 @@ fn unhex(text: &str) -> [u8; 32] {
     out
 }
 
+/// A crowd of `n` clients watching `org_url`'s deltas with long polls until `stop`; how
+/// many answers they got.
+fn crowd(
+    runtime: &tokio::runtime::Runtime,
+    n: usize,
+    org_url: &str,
+    bearer: &str,
+    from: u64,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<usize>> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(n)
+        .build()
+        .unwrap();
+    (0..n)
+        .map(|_| {
+            let (http, org_url, bearer, stop) = (
+                http.clone(),
+                org_url.to_string(),
+                bearer.to_string(),
+                stop.clone(),
+            );
+            runtime.spawn(async move {
+                let (mut base, mut answers) = (from, 0);
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let Ok(r) = http
+                        .get(format!("{org_url}/snapshot.delta-{base}?wait=20"))
+                        .header("Authorization", &bearer)
+                        .send()
+                        .await
+                    else {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        continue;
+                    };
+                    let revision = r
+                        .headers()
+                        .get("x-rolegate-revision")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse::<u64>().ok());
+                    let ok = r.status().is_success();
+                    let _ = r.bytes().await;
+                    match revision {
+                        Some(rev) if ok && rev > base => {
+                            base = rev;
+                            answers += 1;
+                        }
+                        _ if !ok => tokio::time::sleep(Duration::from_millis(200)).await,
+                        _ => {}
+                    }
+                }
+                answers
+            })
+        })
+        .collect()
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let out = PathBuf::from(args.next().unwrap_or_else(|| "target/bench-data".into()));
     let writes: usize = args.next().map_or(200, |n| n.parse().unwrap());
+    let size = args.next().unwrap_or_else(|| "M".into());
+    let watchers: usize = args.next().map_or(0, |n| n.parse().unwrap());
     std::fs::create_dir_all(&out).unwrap();
+    let shape = match size.as_str() {
+        "S" => Shape::S,
+        "M" => Shape::M,
+        "L" => Shape::L,
+        other => panic!("unknown size {other}"),
+    };
 
-    // The M organization, with an Organization Owner to write as and a user to change.
-    let mut policy = generate::policy(&Shape::M, 0x5eed);
+    // The organization, with an Organization Owner to write as and a user to change.
+    let mut policy = generate::policy(&shape, 0x5eed);
     let org = policy.organization.id.clone();
     let scope = policy.accounts[0].id.clone();
     for (id, name) in [(ADMIN, "Bench Admin"), (SUBJECT, "Bench Subject")] {
@@ -92,6 +161,7 @@ fn main() {
         .block_on(rolegate_server::start(rolegate_server::ServeOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             db_url: Some(db.path().join("bench.db").display().to_string()),
+            max_watchers: watchers + 1024,
             ..Default::default()
         }))
         .unwrap();
@@ -184,6 +254,13 @@ fn main() {
         assert!(s.wait_for_revision(first, Duration::from_secs(60)));
     }
 
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let crowd = crowd(&runtime, watchers, &org_url, &bearer, first, stop.clone());
+    if watchers > 0 {
+        // Let the crowd connect.
+        std::thread::sleep(Duration::from_secs(3));
+    }
+
     let allowed = |s: &Syncer| {
         s.authorizer()
             .unwrap()
@@ -226,8 +303,16 @@ fn main() {
     }
     drop(to_node);
     let _ = node.wait();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let crowd_answers: usize = crowd
+        .into_iter()
+        .map(|t| runtime.block_on(t).unwrap_or(0))
+        .sum();
 
-    println!("write-to-decision latency, M organization, {writes} writes:");
+    println!(
+        "write-to-decision latency, {size} organization, {writes} writes, {watchers} more \
+         watchers ({crowd_answers} answers to them):"
+    );
     let [hw, hp, nw, np] = times;
     let rows = vec![
         summary("API write acknowledged", "HTTP", "—", write_ms),
@@ -237,13 +322,20 @@ fn main() {
         summary("npm SnapshotLoader, ETag polling", "Node (npm)", "poll", np),
     ];
     let snapshot = runtime.block_on(start.latest_snapshot(&org)).unwrap();
+    let name = match (size.as_str(), watchers) {
+        ("M", 0) => "sync-results.json".to_string(),
+        (size, 0) => format!("sync-results-{size}.json"),
+        (size, n) => format!("sync-results-{size}-{n}.json"),
+    };
     std::fs::write(
-        out.join("sync-results.json"),
+        out.join(name),
         serde_json::to_string_pretty(&json!({
-            "organization": { "size": "M", "users": policy.users.len(), "assignments": policy.assignments.len(),
+            "organization": { "size": size, "users": policy.users.len(), "assignments": policy.assignments.len(),
                 "snapshot_bytes": snapshot.map(|s| s.bytes.len()) },
             "writes": writes,
             "poll_ms": POLL_MS,
+            "watchers": watchers,
+            "watcher_answers": crowd_answers,
             "rows": rows,
         }))
         .unwrap(),
