@@ -302,16 +302,33 @@ fn slices_decide_like_the_full_snapshot_and_hold_no_one_else() {
             let bytes = full.slice(&user.id).unwrap();
             let slice = Snapshot::decode(&bytes).unwrap();
             assert_eq!(slice.users().count(), 1);
+            // Exactly the same decisions; where a scope is left out (the user reaches
+            // nothing there) the slice says so instead of "no matching assignment".
+            let same = |r: &Request<'_>| {
+                let (s, f) = (slice.check(r), full.check(r));
+                assert_eq!(s.allowed, f.allowed, "seed {seed}: {r:?}");
+                if slice.scope(r.scope).is_some() {
+                    assert_eq!(s, f, "seed {seed}: {r:?}");
+                } else {
+                    assert!(!f.allowed);
+                    assert_eq!(s.reason, rolegate_core::Reason::UnknownScope);
+                }
+            };
             for permission in reference.permissions() {
                 for scope in reference.scopes() {
                     let r = Request::new(&user.id, permission, scope);
-                    assert_eq!(slice.check(&r), full.check(&r));
+                    same(&r);
                     for res in &policy.resources {
-                        let r = r.on(&res.resource_type, &res.id);
-                        assert_eq!(slice.check(&r), full.check(&r));
+                        same(&r.on(&res.resource_type, &res.id));
                     }
                 }
             }
+            // Every scope where the user holds a role is there, and nothing more than they
+            // reach: no scope of a sibling account they hold nothing in.
+            for a in policy.assignments.iter().filter(|a| a.user == user.id) {
+                assert!(slice.scope(&a.scope).is_some());
+            }
+            assert!(slice.scopes().count() <= full.scopes().count());
             for other in policy.users.iter().filter(|o| o.id != user.id) {
                 for secret in [&other.id, &other.name, &other.email] {
                     assert!(
@@ -375,4 +392,64 @@ proptest! {
             prop_assert_eq!(active, highest_valid);
         }
     }
+}
+
+#[test]
+fn a_slice_holds_the_scopes_its_user_reaches_not_the_organization() {
+    let policy = acme();
+    let full = Snapshot::decode(
+        &compile(
+            &policy,
+            &CompileOptions {
+                revision: 1,
+                issued_at: 0,
+            },
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let scope_names = |bytes: &[u8]| {
+        let s = Snapshot::decode(bytes).unwrap();
+        let mut names: Vec<String> = s.scopes().map(|v| v.name.to_string()).collect();
+        names.sort();
+        names
+    };
+    // Dana: Developer at Staging, Studio Admin at Production EU — the way up to Acme,
+    // nothing of Marketing or Production US.
+    let dana = "US21cb4e4be93c09542ffa73b2b5cb95ea";
+    assert_eq!(
+        scope_names(&full.slice(dana).unwrap()),
+        ["Acme Corp", "Production", "Production EU", "Staging"]
+    );
+    // Mia owns Marketing: it and its subaccount.
+    let mia = "US5102ecd3d47f6561de70979017b87a80";
+    assert_eq!(
+        scope_names(&full.slice(mia).unwrap()),
+        ["Acme Corp", "Marketing", "Marketing Campaigns"]
+    );
+    // An Organization Owner reaches everything.
+    let olivia = "US47bc17dc1a2f164967f55325d866c75c";
+    assert_eq!(
+        Snapshot::decode(&full.slice(olivia).unwrap())
+            .unwrap()
+            .scopes()
+            .count(),
+        full.scopes().count()
+    );
+    // Resources: only the ones the user's roles are bound to.
+    let gary = "US03b083fd0aadc8883198881ba88111ab";
+    assert_eq!(
+        Snapshot::decode(&full.slice(gary).unwrap())
+            .unwrap()
+            .resources()
+            .count(),
+        2
+    );
+    assert_eq!(
+        Snapshot::decode(&full.slice(dana).unwrap())
+            .unwrap()
+            .resources()
+            .count(),
+        0
+    );
 }

@@ -1,6 +1,8 @@
 //! Per-user slices: a snapshot with only what one user's console needs — that user and their
-//! assignments, every scope, the role and permission catalog, the resources — and nothing
-//! about anyone else. It answers that user's checks exactly as the full snapshot does.
+//! assignments, the scopes they reach (where they hold a role, everything below, and the way
+//! up to the organization), the role and permission catalog, the resources their roles are
+//! bound to — and nothing about anyone else. It allows exactly what the full snapshot allows
+//! that user; a scope it leaves out, where the user can do nothing, is an unknown scope.
 
 use alloc::vec::Vec;
 
@@ -43,35 +45,41 @@ impl Snapshot {
         let keep = self
             .find_user(user)
             .ok_or_else(|| SliceError::UnknownUser(crate::ids::clip(user)))?;
+        let rec = self
+            .users
+            .get(keep as usize)
+            .ok_or_else(|| SliceError::UnknownUser(crate::ids::clip(user)))?;
+        let reach = Reach::of(self, self.assignment_slice(rec));
         let grants = self.grant_bytes();
         let text = |span| self.text.get(span);
         let payload = Payload {
             organization_name: self.organization_name(),
-            accounts: self
-                .scopes
+            accounts: reach
+                .accounts
                 .iter()
-                .filter(|s| s.level == ScopeLevel::Account)
+                .filter_map(|&s| self.scopes.get(s as usize))
                 .map(|s| Named {
                     id: text(s.id),
                     name: text(s.name),
                 })
                 .collect(),
-            subaccounts: self
-                .scopes
+            subaccounts: reach
+                .subaccounts
                 .iter()
-                .filter(|s| s.level == ScopeLevel::Subaccount)
-                // Accounts are scopes 1..=A, so an account's position is its scope index - 1.
+                .filter_map(|&s| self.scopes.get(s as usize))
                 .map(|s| WireSubaccount {
                     id: text(s.id),
                     name: text(s.name),
-                    account: s.parent.saturating_sub(1),
+                    // Accounts are scopes 1..=A on the wire.
+                    account: reach.scope(s.parent).saturating_sub(1),
                 })
                 .collect(),
             permissions: self.permissions.iter().map(|&p| text(p)).collect(),
             resource_types: self.resource_types.iter().map(|&t| text(t)).collect(),
-            resources: self
+            resources: reach
                 .resources
                 .iter()
+                .filter_map(|&r| self.resources.get(r as usize))
                 .map(|r| WireResource {
                     resource_type: r.resource_type,
                     id: text(r.id),
@@ -79,12 +87,22 @@ impl Snapshot {
                 })
                 .collect(),
             roles: self.wire_roles(&grants),
-            users: self
-                .users
-                .get(keep as usize)
-                .map(|u| self.wire_user(u))
-                .into_iter()
-                .collect(),
+            users: alloc::vec![WireUser {
+                id: text(rec.id),
+                name: text(rec.name),
+                email: text(rec.email),
+                active: rec.active,
+                assignments: self
+                    .assignment_slice(rec)
+                    .iter()
+                    .map(|a| WireAssignment {
+                        id: text(a.id),
+                        role: a.role,
+                        scope: reach.scope(a.scope),
+                        resource: (a.resource != NONE).then(|| reach.resource(a.resource)),
+                    })
+                    .collect(),
+            }],
             built_in_cap: self.built_in_cap,
         };
         let claims = Claims {
@@ -138,24 +156,93 @@ impl Snapshot {
             })
             .collect()
     }
+}
 
-    fn wire_user<'s>(&'s self, u: &'s super::UserRec) -> WireUser<'s> {
-        let text = |span| self.text.get(span);
-        WireUser {
-            id: text(u.id),
-            name: text(u.name),
-            email: text(u.email),
-            active: u.active,
-            assignments: self
-                .assignment_slice(u)
-                .iter()
-                .map(|a| WireAssignment {
-                    id: text(a.id),
-                    role: a.role,
-                    scope: a.scope,
-                    resource: (a.resource != NONE).then_some(a.resource),
-                })
-                .collect(),
+/// The scopes and resources a user reaches, in full-snapshot order, and where each lands in
+/// the slice's numbering.
+struct Reach {
+    accounts: Vec<u32>,
+    subaccounts: Vec<u32>,
+    resources: Vec<u32>,
+    /// Full-snapshot scope index → slice scope index (`NONE` when left out).
+    scope_at: Vec<u32>,
+    /// Full-snapshot resource index → slice resource index.
+    resource_at: Vec<u32>,
+}
+
+impl Reach {
+    fn of(snapshot: &Snapshot, assignments: &[super::AssignmentRec]) -> Reach {
+        let n = snapshot.scopes.len();
+        let mut kept = alloc::vec![false; n];
+        if let Some(org) = kept.get_mut(0) {
+            *org = true;
         }
+        // Where the user holds a role, and the way up to the organization.
+        for a in assignments {
+            for s in snapshot.chain(a.scope) {
+                if let Some(k) = kept.get_mut(s as usize) {
+                    *k = true;
+                }
+            }
+        }
+        // Everything below a scope held: a role there applies there too.
+        let held: Vec<bool> = (0..n)
+            .map(|s| assignments.iter().any(|a| a.scope == s as u32))
+            .collect();
+        for (i, scope) in snapshot.scopes.iter().enumerate() {
+            let below_held = scope
+                .chain
+                .iter()
+                .any(|&c| c != NONE && held.get(c as usize).copied().unwrap_or(false));
+            if below_held && let Some(k) = kept.get_mut(i) {
+                *k = true;
+            }
+        }
+        let level = |i: usize| snapshot.scopes.get(i).map(|s| s.level);
+        let accounts: Vec<u32> = (0..n)
+            .filter(|&i| kept.get(i) == Some(&true) && level(i) == Some(ScopeLevel::Account))
+            .map(|i| i as u32)
+            .collect();
+        let subaccounts: Vec<u32> = (0..n)
+            .filter(|&i| kept.get(i) == Some(&true) && level(i) == Some(ScopeLevel::Subaccount))
+            .map(|i| i as u32)
+            .collect();
+        let mut scope_at = alloc::vec![NONE; n];
+        if let Some(org) = scope_at.get_mut(0) {
+            *org = 0;
+        }
+        for (new, &old) in accounts.iter().chain(&subaccounts).enumerate() {
+            if let Some(slot) = scope_at.get_mut(old as usize) {
+                *slot = new as u32 + 1;
+            }
+        }
+        let mut resources: Vec<u32> = assignments
+            .iter()
+            .map(|a| a.resource)
+            .filter(|&r| r != NONE)
+            .collect();
+        resources.sort_unstable();
+        resources.dedup();
+        let mut resource_at = alloc::vec![NONE; snapshot.resources.len()];
+        for (new, &old) in resources.iter().enumerate() {
+            if let Some(slot) = resource_at.get_mut(old as usize) {
+                *slot = new as u32;
+            }
+        }
+        Reach {
+            accounts,
+            subaccounts,
+            resources,
+            scope_at,
+            resource_at,
+        }
+    }
+
+    fn scope(&self, full: u32) -> u32 {
+        self.scope_at.get(full as usize).copied().unwrap_or(NONE)
+    }
+
+    fn resource(&self, full: u32) -> u32 {
+        self.resource_at.get(full as usize).copied().unwrap_or(NONE)
     }
 }
