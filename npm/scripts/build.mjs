@@ -55,11 +55,12 @@ mkdirSync(dist, { recursive: true });
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target');
 const built = join(targetDir, 'wasm32-unknown-unknown', 'wasm', 'rolegate_wasm.wasm');
 const optimised = join(dist, 'rolegate_opt.wasm');
-// The features rustc enables by default for wasm32-unknown-unknown, spelled for binaryen.
+// The features rustc enables by default for wasm32-unknown-unknown, and SIMD (which
+// .cargo/config.toml enables), spelled for binaryen.
 run('wasm-opt', [
   '-Oz', '--converge', '--strip-debug', '--strip-producers',
   '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
-  '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+  '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--enable-simd',
   built, '-o', optimised,
 ]);
 run('wasm-bindgen', [

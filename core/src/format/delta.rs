@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::ffi::Code;
 use crate::format::TrustError;
-use crate::format::envelope::{Claims, checksum, open, seal_signed};
+use crate::format::envelope::{Claims, checksum, open, parse, seal_signed};
 use crate::format::reader::Reader;
 use crate::format::wire::SignatureSlot;
 use crate::ids::clip;
@@ -356,7 +356,10 @@ fn rebuild(
     delta: &[u8],
     trust: Option<(&crate::format::Trust, u64)>,
 ) -> Result<Vec<u8>, DeltaError> {
-    let opened = open(base)?;
+    // The base is parsed, not hashed: the rebuilt payload is checked against the checksum
+    // the delta names (which its signature covers), so a damaged base is refused there
+    // (`snapshot-checksum-mismatch`), without hashing the whole base first.
+    let opened = parse(base)?;
     let b = &opened.envelope;
     let h = header(delta)?;
     if h.organization != b.organization

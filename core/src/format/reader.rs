@@ -3,11 +3,12 @@
 //! the browser build) and lets every failure name its part. The golden fixture and the
 //! round-trip tests hold the two to the same bytes.
 //!
+//! Its primitives are always inlined: the decoder calls them a few times per byte, and the
+//! size-optimised WebAssembly build would otherwise make each one a call.
+//!
 //! postcard, as used here: unsigned integers are LEB128 varints (u8 is a raw byte), lengths
 //! are varints, strings and byte strings are a length then the bytes, `Option` is a 0/1 tag,
 //! fixed arrays are their bytes, structs are their fields in order.
-
-use alloc::vec::Vec;
 
 use crate::snapshot::DecodeError;
 
@@ -47,6 +48,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         if n > self.bytes.len() {
             return Err(self.malformed("unexpected end of input"));
@@ -56,6 +58,7 @@ impl<'a> Reader<'a> {
         Ok(head)
     }
 
+    #[inline(always)]
     pub(crate) fn u8(&mut self) -> Result<u8, DecodeError> {
         let [b] = *<&[u8; 1]>::try_from(self.take(1)?)
             .map_err(|_| self.malformed("unexpected end of input"))?;
@@ -63,6 +66,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A bool as postcard writes it: exactly 0 or 1.
+    #[inline]
     pub(crate) fn bool(&mut self) -> Result<bool, DecodeError> {
         match self.u8()? {
             0 => Ok(false),
@@ -78,6 +82,7 @@ impl<'a> Reader<'a> {
 
     /// A LEB128 varint of at most `bits` bits (as postcard: the last byte may only carry the
     /// bits that remain; longer encodings are refused).
+    #[inline(always)]
     fn varint(&mut self, bits: u32) -> Result<u64, DecodeError> {
         let mut value: u64 = 0;
         let mut shift = 0;
@@ -100,6 +105,7 @@ impl<'a> Reader<'a> {
         u16::try_from(self.varint(16)?).map_err(|_| self.malformed("bad variable-length integer"))
     }
 
+    #[inline(always)]
     pub(crate) fn u32(&mut self) -> Result<u32, DecodeError> {
         u32::try_from(self.varint(32)?).map_err(|_| self.malformed("bad variable-length integer"))
     }
@@ -109,6 +115,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length: at most what is left to read, since every item takes at least a byte.
+    #[inline(always)]
     pub(crate) fn len(&mut self) -> Result<usize, DecodeError> {
         let n =
             usize::try_from(self.varint(64)?).map_err(|_| self.malformed("length too large"))?;
@@ -118,16 +125,19 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
+    #[inline]
     pub(crate) fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
         let n = self.len()?;
         self.take(n)
     }
 
+    #[inline(always)]
     pub(crate) fn str(&mut self) -> Result<&'a str, DecodeError> {
         let bytes = self.bytes()?;
         core::str::from_utf8(bytes).map_err(|_| self.malformed("text is not UTF-8"))
     }
 
+    #[inline]
     pub(crate) fn option<T>(
         &mut self,
         read: impl FnOnce(&mut Reader<'a>) -> Result<T, DecodeError>,
@@ -139,15 +149,16 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn seq<T>(
         &mut self,
         mut read: impl FnMut(&mut Reader<'a>) -> Result<T, DecodeError>,
-    ) -> Result<Vec<T>, DecodeError> {
+    ) -> Result<alloc::vec::Vec<T>, DecodeError> {
         let n = self.len()?;
         // Preallocate no more bytes than are left to read: a count that promises more items
         // than the input can hold costs nothing until the items are really there.
         let room = self.bytes.len() / core::mem::size_of::<T>().max(1);
-        let mut items = Vec::with_capacity(n.min(room));
+        let mut items = alloc::vec::Vec::with_capacity(n.min(room));
         for _ in 0..n {
             items.push(read(self)?);
         }

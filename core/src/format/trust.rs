@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::ffi::Code;
-use crate::format::envelope::{Claims, FORMAT_VERSION, open, seal_signed};
+use crate::format::envelope::{Claims, FORMAT_VERSION, Opened, open, seal_signed};
 use crate::ids::clip;
 use crate::snapshot::DecodeError;
 use crate::snapshot::{Snapshot, SnapshotMeta};
@@ -281,18 +281,25 @@ impl Trust {
     /// revision, age — without decoding the payload.
     pub fn verify(&self, bytes: &[u8], now: u64) -> Result<SnapshotMeta, TrustError> {
         let opened = open(bytes)?;
+        self.check_opened(&opened, now)?;
+        Ok(opened.meta())
+    }
+
+    /// Checks the envelope of snapshot bytes already opened (parsed, checksum verified).
+    fn check_opened(&self, opened: &Opened<'_>, now: u64) -> Result<(), TrustError> {
         let e = &opened.envelope;
         let signature = e.signature.as_ref().map(|s| (s.key_id, s.signature));
-        self.check_envelope(&e.claims(), &e.checksum, signature, now)?;
-        Ok(opened.meta())
+        self.check_envelope(&e.claims(), &e.checksum, signature, now)
     }
 }
 
 impl Snapshot {
-    /// Decodes snapshot bytes that `trust` accepts at time `now`.
+    /// Decodes snapshot bytes that `trust` accepts at time `now`. The payload is hashed once,
+    /// for the checksum both the trust check and the decoding rely on.
     pub fn decode_trusted(bytes: &[u8], trust: &Trust, now: u64) -> Result<Snapshot, TrustError> {
-        trust.verify(bytes, now)?;
-        Ok(Snapshot::decode(bytes)?)
+        let opened = open(bytes)?;
+        trust.check_opened(&opened, now)?;
+        Ok(Snapshot::decode_opened(&opened)?)
     }
 }
 

@@ -1,5 +1,7 @@
 //! The snapshot's wire structs. The compiler writes them with serde + postcard; the decoder
-//! reads them by hand (below, with [`Reader`]), borrowing every string from the input.
+//! reads them by hand with [`Reader`] — the header and envelope below, the payload streamed
+//! straight into the snapshot's tables (`snapshot::decode`) — borrowing every string from
+//! the input.
 //!
 //! Field order is the wire format: changing it changes [`FORMAT_VERSION`](crate::FORMAT_VERSION).
 
@@ -112,7 +114,8 @@ pub(crate) struct WireAssignment<'a> {
     pub(crate) resource: Option<u32>,
 }
 
-// ---- reading, by hand (see `reader`): field for field what serde writes above ----
+// ---- reading the header and envelope, by hand (see `reader`): field for field what serde
+// writes above ----
 
 use crate::format::reader::Reader;
 use crate::snapshot::DecodeError;
@@ -143,67 +146,6 @@ impl<'a> Envelope<'a> {
                 })
             })?,
             payload: r.bytes()?,
-        })
-    }
-}
-
-impl<'a> Payload<'a> {
-    pub(crate) fn read(r: &mut Reader<'a>) -> Read<Payload<'a>> {
-        Ok(Payload {
-            organization_name: r.str()?,
-            accounts: r.seq(|r| {
-                Ok(Named {
-                    id: r.str()?,
-                    name: r.str()?,
-                })
-            })?,
-            subaccounts: r.seq(|r| {
-                Ok(WireSubaccount {
-                    id: r.str()?,
-                    name: r.str()?,
-                    account: r.u32()?,
-                })
-            })?,
-            permissions: r.seq(Reader::str)?,
-            resource_types: r.seq(Reader::str)?,
-            resources: r.seq(|r| {
-                Ok(WireResource {
-                    resource_type: r.u32()?,
-                    id: r.str()?,
-                    name: r.str()?,
-                })
-            })?,
-            roles: r.seq(|r| {
-                Ok(WireRole {
-                    id: r.str()?,
-                    sid: r.str()?,
-                    name: r.str()?,
-                    description: r.str()?,
-                    kind: r.u8()?,
-                    lowest_level: r.u8()?,
-                    allow: r.seq(Reader::str)?,
-                    deny: r.seq(Reader::str)?,
-                    resource_types: r.seq(Reader::u32)?,
-                    grants: r.bytes()?,
-                })
-            })?,
-            users: r.seq(|r| {
-                Ok(WireUser {
-                    id: r.str()?,
-                    name: r.str()?,
-                    email: r.str()?,
-                    active: r.bool()?,
-                    assignments: r.seq(|r| {
-                        Ok(WireAssignment {
-                            id: r.str()?,
-                            role: r.u32()?,
-                            scope: r.u32()?,
-                            resource: r.option(Reader::u32)?,
-                        })
-                    })?,
-                })
-            })?,
-            built_in_cap: r.u32()?,
         })
     }
 }
