@@ -22,6 +22,7 @@
 //! tokens, [`publish`] the publisher, [`twilio`] Twilio's own API (role assignments, SCIM
 //! users, accounts) translated onto the same operations, [`commands`] the command-line commands both binaries share, `engine` every call into `rolegate-core`.
 
+mod accept;
 pub mod api;
 pub mod auth;
 mod clock;

@@ -24,7 +24,8 @@ pub const DEMO_POLICY: &str = include_str!("../../examples/policies/acme.json");
 
 /// How a server runs. `Default` is `127.0.0.1:8080`, `rolegate.db`, no demo, no publish
 /// directory, one-hour tokens, 1024 watchers, 12-hour console sessions, cookies without
-/// `Secure`, the repository's built console.
+/// `Secure`, the repository's built console, 10 seconds to send a request's head, 90 for a
+/// whole request.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// Where to listen (port 0: any free port; [`Server::addr`] says which).
@@ -49,6 +50,10 @@ pub struct ServeOptions {
     /// The built console to serve under `/console/`; `None`: the repository's
     /// `console/dist` if it has been built.
     pub console_dir: Option<PathBuf>,
+    /// How long a client has to send a request's head before its connection is closed.
+    pub header_timeout: Duration,
+    /// How long one request may take, watches included (they wait at most a minute).
+    pub request_timeout: Duration,
 }
 
 impl Default for ServeOptions {
@@ -63,6 +68,8 @@ impl Default for ServeOptions {
             session_ttl: Duration::from_secs(12 * 3600),
             secure_cookies: false,
             console_dir: None,
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(90),
         }
     }
 }
@@ -291,14 +298,20 @@ pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
         source,
     })?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let router = api::router(app.clone());
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let router =
+        api::router(app.clone()).layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            options.request_timeout,
+        ));
+    let header_timeout = options.header_timeout;
+    let task = tokio::spawn(crate::accept::serve(
+        listener,
+        router,
+        header_timeout,
+        async {
+            let _ = stopped.await;
+        },
+    ));
     Ok(Server {
         addr,
         app,
