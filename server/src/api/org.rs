@@ -247,8 +247,7 @@ pub async fn audit(
     Ids(org): Ids<String>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
-    let state = state(&app, &caller, &org).await?;
-    may_read_directory(&state, &caller)?;
+    let state = readable(&app, &caller, &org).await?;
     let page_size = q.page_size.unwrap_or(50);
     if page_size == 0 || page_size as usize > MAX_PAGE_SIZE {
         return Err(ApiError::bad_request(
@@ -270,8 +269,7 @@ pub async fn scopes(
     caller: Caller,
     Ids(org): Ids<String>,
 ) -> Result<Response, ApiError> {
-    let state = state(&app, &caller, &org).await?;
-    may_read_directory(&state, &caller)?;
+    let state = readable(&app, &caller, &org).await?;
     let p = &state.policy;
     let user = |id: &str| {
         p.users
@@ -308,8 +306,7 @@ pub async fn resources(
     caller: Caller,
     Ids(org): Ids<String>,
 ) -> Result<Response, ApiError> {
-    let state = state(&app, &caller, &org).await?;
-    may_read_directory(&state, &caller)?;
+    let state = readable(&app, &caller, &org).await?;
     Ok(at_revision(
         state.revision,
         json!({ "resources": state.policy.resources }),

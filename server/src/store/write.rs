@@ -190,23 +190,7 @@ impl Store {
                     .await?;
                 }
             }
-            (None, Some(user)) => insert_user(&mut tx, org, user, (at, revision)).await?,
-            (Some(_), Some(user)) => {
-                sqlx::query(
-                    "UPDATE users SET name = $3, email = $4, external_id = $5, active = $6, \
-                     updated_at = $7, version = $8 WHERE organization = $1 AND id = $2",
-                )
-                .bind(org)
-                .bind(&user.id)
-                .bind(&user.name)
-                .bind(&user.email)
-                .bind(user.external_id.clone())
-                .bind(i64::from(user.active))
-                .bind(to_i64(at)?)
-                .bind(to_i64(revision)?)
-                .execute(&mut *tx)
-                .await?;
-            }
+            (_, Some(user)) => put_user(&mut tx, org, user, (at, revision)).await?,
             (None, None) => {}
         }
         for a in &change.added {
@@ -315,8 +299,9 @@ impl Store {
     }
 }
 
-/// Inserts a user created at `(at, revision)`.
-async fn insert_user(
+/// Stores a user as changed at `(at, revision)`: inserted (created then) or updated (its
+/// creation time kept).
+async fn put_user(
     tx: &mut Transaction<'_, Any>,
     org: &str,
     user: &engine::User,
@@ -324,7 +309,10 @@ async fn insert_user(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO users (organization, id, name, email, external_id, active, created_at, \
-         updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
+         updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) \
+         ON CONFLICT (organization, id) DO UPDATE SET name = excluded.name, \
+         email = excluded.email, external_id = excluded.external_id, active = excluded.active, \
+         updated_at = excluded.updated_at, version = excluded.version",
     )
     .bind(org)
     .bind(&user.id)
@@ -403,7 +391,7 @@ async fn insert_contents(
         .await?;
     }
     for u in &rows.users {
-        insert_user(tx, org, u, created).await?;
+        put_user(tx, org, u, created).await?;
     }
     for (id, definition) in &rows.roles {
         sqlx::query("INSERT INTO roles (organization, id, definition) VALUES ($1, $2, $3)")

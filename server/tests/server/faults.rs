@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use rolegate_core::Request;
-use rolegate_host::{ClientCredentials, Engine, EngineConfig, Source, SyncConfig, Syncer};
 use rolegate_server::ServeOptions;
 use rolegate_tests::pg::Cluster;
 use serde_json::json;
@@ -66,24 +65,7 @@ async fn add_user(api: &Api, n: usize) -> StatusCode {
 async fn database_unreachable_then_back() {
     let (cluster, url, t) = on_own_cluster().await;
     let api = &t.owner;
-    let demo = t.server.demo().unwrap().client.clone();
-    let engine = tokio::task::spawn_blocking(|| Engine::new(EngineConfig::default()))
-        .await
-        .unwrap()
-        .unwrap();
-    let syncer = Arc::new(Syncer::start(
-        &engine,
-        SyncConfig {
-            trust: trust_of(api).await,
-            credentials: Some(ClientCredentials {
-                token_url: format!("{}/v1/token", api.base),
-                client_id: demo.client_id.clone(),
-                client_secret: demo.client_secret.clone(),
-            }),
-            watch: Some(Duration::from_secs(5)),
-            ..SyncConfig::new(Source::Http(api.org("/snapshot")))
-        },
-    ));
+    let syncer = syncer(&t, Some(Duration::from_secs(5))).await;
     assert_eq!(add_user(api, 1).await, StatusCode::CREATED);
     let before = api.revision().await;
     let s = syncer.clone();

@@ -258,3 +258,37 @@ pub async fn trust_of(api: &Api) -> rolegate_core::Trust {
         }])
     }
 }
+
+/// A wasmtime host `Syncer` of the demo organization's snapshot on `t`, signed in as the demo
+/// client, requiring the server's signature; watching (long polls of `watch`) or polling
+/// every 100 ms.
+pub async fn syncer(t: &TestServer, watch: Option<Duration>) -> Arc<rolegate_host::Syncer> {
+    use rolegate_host::{ClientCredentials, Engine, EngineConfig, Source, SyncConfig, Syncer};
+    static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    let engine = match ENGINE.get() {
+        Some(e) => e.clone(),
+        None => {
+            let e = tokio::task::spawn_blocking(|| Engine::new(EngineConfig::default()))
+                .await
+                .unwrap()
+                .expect("engine");
+            ENGINE.get_or_init(|| e).clone()
+        }
+    };
+    let api = &t.owner;
+    let demo = t.server.demo().expect("demo").client.clone();
+    Arc::new(Syncer::start(
+        &engine,
+        SyncConfig {
+            trust: trust_of(api).await,
+            credentials: Some(ClientCredentials {
+                token_url: format!("{}/v1/token", api.base),
+                client_id: demo.client_id.clone(),
+                client_secret: demo.client_secret.clone(),
+            }),
+            watch,
+            interval: Duration::from_millis(100),
+            ..SyncConfig::new(Source::Http(api.org("/snapshot")))
+        },
+    ))
+}

@@ -15,7 +15,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use rolegate_core::Request;
-use rolegate_host::{ClientCredentials, Engine, EngineConfig, Source, SyncConfig, Syncer};
+use rolegate_host::Syncer;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -99,25 +99,8 @@ pub async fn run(db: Db) {
     .await
     .unwrap();
     let t = TestServer::start(&db).await;
-    let api = &t.owner;
     let demo = t.server.demo().unwrap().client.clone();
-    let engine = tokio::task::spawn_blocking(|| Engine::new(EngineConfig::default()))
-        .await
-        .unwrap()
-        .expect("engine");
-    let syncer = Arc::new(Syncer::start(
-        &engine,
-        SyncConfig {
-            trust: trust_of(api).await,
-            credentials: Some(ClientCredentials {
-                token_url: format!("{}/v1/token", api.base),
-                client_id: demo.client_id.clone(),
-                client_secret: demo.client_secret.clone(),
-            }),
-            watch: Some(Duration::from_secs(30)),
-            ..SyncConfig::new(Source::Http(api.org("/snapshot")))
-        },
-    ));
+    let syncer = syncer(&t, Some(Duration::from_secs(30))).await;
     let probe = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let probe_url = format!("http://{}", probe.local_addr().unwrap());
     let router = Router::new()
