@@ -53,7 +53,7 @@ pub mod testing;
 // The public interface is:
 pub use admin::{
     AdminError, Applied, AuditRecord, Change, DryRun, LivePolicy, Operation, ReplayError, apply,
-    apply_compiled, dry_run, dry_run_compiled,
+    assignment_id, dry_run,
 };
 pub use compile::{
     CompileError, CompileOptions, Item, compile, compile_checked, compile_snapshot, validate,

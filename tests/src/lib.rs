@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod admin_reference;
 pub mod attacks;
 pub mod generate;
 pub mod pg;

@@ -3,8 +3,7 @@
 //! table — independent of the engine — says it should be.
 
 use rolegate_core::{
-    AdminError, CompileOptions, Operation, Policy, ResourceKey, Settings, User, apply,
-    apply_compiled, compile_snapshot, dry_run, dry_run_compiled, validate,
+    AdminError, Operation, Policy, ResourceKey, Settings, User, apply, dry_run, validate,
 };
 
 const ORG: &str = "ORsmall";
@@ -259,15 +258,6 @@ fn operations() -> Vec<Operation> {
 fn every_operation_is_accepted_exactly_when_the_rule_table_says() {
     let policy = small_org();
     assert_eq!(validate(&policy), vec![]);
-    let at_revision = |p: &Policy| CompileOptions {
-        revision: p.revision,
-        issued_at: 0,
-    };
-    let compiled = compile_snapshot(&policy, &at_revision(&policy)).unwrap();
-    // A snapshot of another revision is not the policy's: it is not used.
-    let mut moved = policy.clone();
-    moved.revision += 1;
-    let stale = compile_snapshot(&moved, &at_revision(&moved)).unwrap();
     let mut accepted = 0;
     let mut refused = 0;
     let mut disagreements = Vec::new();
@@ -276,20 +266,6 @@ fn every_operation_is_accepted_exactly_when_the_rule_table_says() {
             let want = expected(actor, &op);
             let result = apply(&policy, actor, &op, 1_800_000_000);
             let tried = dry_run(&policy, actor, &op);
-            // Judging on a kept compile (or on a stale one, which is ignored) is the same.
-            for kept in [&compiled, &stale] {
-                let again = apply_compiled(&policy, Some(kept), actor, &op, 1_800_000_000);
-                assert_eq!(
-                    again.as_ref().map(|a| &a.policy).map_err(Clone::clone),
-                    result.as_ref().map(|a| &a.policy).map_err(Clone::clone),
-                    "{actor} {op:?}"
-                );
-                assert_eq!(
-                    dry_run_compiled(&policy, Some(kept), actor, &op),
-                    tried,
-                    "{actor} {op:?}"
-                );
-            }
             // A dry run agrees with the real thing, change included.
             assert_eq!(
                 tried.violations.is_empty(),
@@ -303,14 +279,6 @@ fn every_operation_is_accepted_exactly_when_the_rule_table_says() {
                     assert_eq!(applied.record.revision, policy.revision + 1);
                     assert_eq!(applied.record.change, tried.change);
                     assert_eq!(validate(&applied.policy), vec![]);
-                    // The compile the rules were judged on is the new policy's.
-                    assert_eq!(
-                        applied.compiled.stats(),
-                        compile_snapshot(&applied.policy, &at_revision(&applied.policy))
-                            .unwrap()
-                            .stats()
-                    );
-                    assert_eq!(applied.compiled.revision(), applied.policy.revision);
                 }
                 Err(_) => refused += 1,
             }

@@ -10,8 +10,7 @@ use alloc::vec::Vec;
 
 use super::LivePolicy;
 use super::index::Held;
-use crate::admin::edit::same_grant;
-use crate::admin::plan::assignment_id;
+use crate::admin::assignment_id::{assignment_id, same_grant};
 use crate::admin::{AdminError, Change, Operation};
 use crate::catalog::{ACCOUNT_OWNER, ORGANIZATION_ADMINISTRATOR, ORGANIZATION_OWNER};
 use crate::compile::{CompileError, Item};
@@ -115,7 +114,7 @@ impl Judge<'_> {
     }
 
     fn add(&mut self, mut a: Assignment) {
-        a.id = assignment_id(&self.live.policy, self.revision, &a);
+        a.id = assignment_id(&self.live.policy.organization.id, self.revision, &a);
         self.change.added.push(a);
     }
 
