@@ -243,6 +243,17 @@ export class RolegateError extends Error {
   readonly code: ErrorCode;
 }
 
+/** Checks to decide together, packed once: each distinct name kept once, the requests as
+ * numbers pointing at them. It holds names, not indexes: one batch serves every authorizer. */
+export class CheckBatch {
+  constructor(requests?: Iterable<BatchRequest>);
+  /** Adds a check; its answer is at the returned position of `checkBatch`'s result. A name
+   * that is not a string is one no snapshot has: Deny. */
+  add(user: Name, permission: Name, scope: Name, resource?: ResourceArg | null): number;
+  /** How many checks it holds. */
+  readonly length: number;
+}
+
 /** One organization's snapshot, decoded. Immutable: load a new one to move on. */
 export class Authorizer {
   private constructor();
@@ -261,8 +272,9 @@ export class Authorizer {
   can(user: Name, permission: Name, scope: Name, resource?: ResourceArg | null): boolean;
   check(user: Name, permission: Name, scope: Name, resource?: ResourceArg | null): Decision;
   explain(user: string, permission: string, scope: string, resource?: ResourceArg): Explanation;
-  /** 1 for Allow, 0 for Deny, in request order. */
-  checkBatch(requests: BatchRequest[]): Uint8Array;
+  /** 1 for Allow, 0 for Deny, in request order. A CheckBatch's names are resolved once per
+   * authorizer: deciding it again costs only the decisions. */
+  checkBatch(requests: BatchRequest[] | CheckBatch): Uint8Array;
   permissions(user: string, scope: string, resource?: ResourceArg): string[];
   whoCan(permission: string, scope: string, resource?: ResourceArg): Holder[];
   scopesWith(user: string, permission: string, resource?: ResourceArg): Scope[];

@@ -6,6 +6,7 @@ import { WasmAuthorizer } from '../dist/rolegate.js';
 import { RolegateError, asRolegateError } from './errors.js';
 import { isReady, ensureEngine, notInitialized } from './engine.js';
 import { fetchArtifact, SNAPSHOT } from './http.js';
+import { decode } from './values.js';
 
 export { RolegateError };
 
@@ -17,9 +18,54 @@ const UNKNOWN = 0xffffffff;
  * names are unknown without asking the engine, and never fill a cache. */
 const MAX_ID_LEN = 64;
 const MAX_PERMISSION_LEN = 128;
-/** Characters of names one authorizer remembers before its caches start over: bounds memory
- * against callers that pass endless distinct strings. */
-const CACHE_CHARS = 1 << 22;
+/** Most resource types a snapshot holds (`rolegate_core::limits`): past that many, names of
+ * other types are resolved without being remembered. */
+const MAX_RESOURCE_TYPES = 64;
+/** Names each cache holds in its young generation (see NameCache): with the old generation,
+ * at most twice this many. */
+const CACHE_ENTRIES = 1 << 16;
+/** The engine's kinds of names (`ffi::NameKind`). */
+const USER = 0;
+const PERMISSION = 1;
+const SCOPE = 2;
+const RESOURCE = 3;
+/** Names that cannot be in any snapshot and would break a batch's one-per-line list. */
+const UNLISTABLE = /[\t\n]/;
+
+/**
+ * Names resolved to the engine's indexes, bounded: two generations of maps. A lookup that
+ * misses the young generation is promoted from the old one; when the young one is full it
+ * becomes the old one, and the old one is dropped. Names in use stay (each turn keeps every
+ * name used since the last), names no longer asked for age out, and a caller passing endless
+ * distinct names costs one engine call per new name — never a cache that starts over and
+ * forgets the names in use.
+ */
+class NameCache {
+  young = new Map();
+  old = new Map();
+
+  get(key) {
+    const index = this.young.get(key);
+    if (index !== undefined) return index;
+    const older = this.old.get(key);
+    if (older !== undefined) this.set(key, older);
+    return older;
+  }
+
+  set(key, index) {
+    if (this.young.size >= CACHE_ENTRIES) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, index);
+    return index;
+  }
+
+  clear() {
+    this.young = new Map();
+    this.old = new Map();
+  }
+}
 
 function badArgument(message) {
   return new RolegateError('bad-argument', message);
@@ -49,7 +95,7 @@ function trustedKeys(list) {
   if (!Array.isArray(list)) throw badArgument('trustedKeys must be an array of { id, publicKey }');
   return list.map((k) => {
     const id = text('trusted key id', k?.id);
-    if (id === NONE) throw badArgument('a trusted key id must be a non-empty name');
+    if (id === NONE || id.includes('\n')) throw badArgument('a trusted key id must be a non-empty name on one line');
     let key = k.publicKey;
     if (typeof key === 'string' && /^[0-9a-fA-F]{64}$/.test(key)) {
       key = Uint8Array.from(key.match(/../g), (h) => parseInt(h, 16));
@@ -92,7 +138,7 @@ function trustArguments(trust) {
   if (!Number.isFinite(now) || now < 0) throw badArgument('now must be seconds since 1970');
   const keys = new Uint8Array(settings.keys.length * 32);
   settings.keys.forEach((k, i) => keys.set(k.public, i * 32));
-  return [settings.keys.map((k) => k.id), keys, settings.allowUnsigned, settings.organization,
+  return [settings.keys.map((k) => k.id).join('\n'), keys, settings.allowUnsigned, settings.organization,
     settings.minRevision, settings.maxAge, settings.sliceOf, now];
 }
 
@@ -128,38 +174,92 @@ function warnUnknown(kind, name) {
   console.warn(`rolegate: the snapshot has no ${kind} \`${name}\`: checks that name it are denied${hint}`);
 }
 
-/** `snake_case` keys → `camelCase`, deeply: every answer in the package's one convention. */
-function camel(value) {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) value[i] = camel(value[i]);
-    return value;
-  }
-  if (value === null || typeof value !== 'object') return value;
-  const out = {};
-  for (const [key, v] of Object.entries(value)) {
-    out[key.includes('_') ? key.replace(/_([a-z])/g, (_, c) => c.toUpperCase()) : key] = camel(v);
-  }
-  return out;
-}
-
 function deepFreeze(reason) {
   if (reason.resource) Object.freeze(reason.resource);
   return Object.freeze(reason);
+}
+
+/** The state of each CheckBatch, private to this module. */
+const batches = new WeakMap();
+
+/**
+ * Checks to decide together, packed once: each distinct name is kept once, and the requests
+ * are numbers pointing at them. `authorizer.checkBatch(batch)` resolves the names once per
+ * authorizer (in one engine call per kind of name) and decides every request in one more —
+ * the names never cross the boundary again. A batch holds names, not indexes, so one batch
+ * serves every authorizer and every later snapshot.
+ */
+export class CheckBatch {
+  /** @param requests optional `{ user, permission, scope, resource? }`s to add, in order */
+  constructor(requests) {
+    batches.set(this, {
+      names: [new Map(), new Map(), new Map(), new Map()],
+      lists: [[], [], [], []],
+      quads: new Uint32Array(64),
+      count: 0,
+      resolved: new WeakMap(),
+    });
+    if (requests !== undefined) {
+      if (typeof requests?.[Symbol.iterator] !== 'function') throw badArgument('CheckBatch takes an iterable of { user, permission, scope, resource? }');
+      for (const r of requests) {
+        if (typeof r !== 'object' || r === null) throw badArgument('each CheckBatch request is { user, permission, scope, resource? }');
+        this.add(r.user, r.permission, r.scope, r.resource);
+      }
+    }
+  }
+
+  /** Adds a check; its answer is at the returned position of `checkBatch`'s result. */
+  add(user, permission, scope, resource) {
+    const state = batches.get(this);
+    const at = state.count * 4;
+    if (at === state.quads.length) {
+      const grown = new Uint32Array(at * 2);
+      grown.set(state.quads);
+      state.quads = grown;
+    }
+    const resourceKey = resource === undefined || resource === null ? undefined : resourceParts(resource).join('\t');
+    state.quads[at] = listed(state, USER, user, MAX_ID_LEN);
+    state.quads[at + 1] = listed(state, PERMISSION, permission, MAX_PERMISSION_LEN);
+    state.quads[at + 2] = listed(state, SCOPE, scope, MAX_ID_LEN);
+    state.quads[at + 3] = listed(state, RESOURCE, resourceKey, 2 * MAX_ID_LEN + 1);
+    state.count += 1;
+    return state.count - 1;
+  }
+
+  /** How many checks the batch holds. */
+  get length() {
+    return batches.get(this).count;
+  }
+}
+
+/** The position of a name in the batch's list of its kind; UNKNOWN for one no snapshot can
+ * hold (not a string, too long, or with a tab or line break). */
+function listed(state, kind, name, longest) {
+  if (typeof name !== 'string' || name.length > longest || UNLISTABLE.test(kind === RESOURCE ? name.replace('\t', '') : name)) return UNKNOWN;
+  const names = state.names[kind];
+  let at = names.get(name);
+  if (at === undefined) {
+    at = state.lists[kind].length;
+    state.lists[kind].push(name);
+    names.set(name, at);
+  }
+  return at;
 }
 
 export class Authorizer {
   #engine;
   // Names resolved to the engine's indexes, so the hot path passes numbers into wasm rather
   // than encoding strings on every call. A snapshot never changes, so neither do these.
-  #users = new Map();
-  #permissions = new Map();
-  #scopes = new Map();
-  /** type → id → index: nested, so no string can stand for another resource. */
+  #users = new NameCache();
+  #permissions = new NameCache();
+  #scopes = new NameCache();
+  /** "type:id" strings → index. */
+  #resourceNames = new NameCache();
+  /** type → (id → index), for `{ type, id }` resources: no string can stand for another. */
   #resources = new Map();
-  #cachedChars = 0;
   // The reason of each granting assignment met so far (and of each denial), frozen so every
   // decision may share it.
-  #reasons = new Map();
+  #reasons = new NameCache();
   #revision;
 
   #bytes;
@@ -232,139 +332,168 @@ export class Authorizer {
     return this.#bytes;
   }
 
-  #remember(map, key, index) {
-    this.#cachedChars += key.length + 16;
-    if (this.#cachedChars > CACHE_CHARS) {
-      for (const m of [this.#users, this.#permissions, this.#scopes, this.#resources]) m.clear();
-      this.#cachedChars = key.length + 16;
-    }
-    map.set(key, index);
-    return index;
+  /** A name of `kind` the cache missed: resolved by the engine and remembered; a name that
+   * is not a string, or longer than any the snapshot can hold, is unknown without either. */
+  #resolve(cache, kind, name, longest) {
+    if (typeof name !== 'string') return UNKNOWN;
+    const cached = cache.get(name);
+    if (cached !== undefined) return cached;
+    if (name.length > longest) return UNKNOWN;
+    const e = this.#engine;
+    const index = kind === USER ? e.userIndex(name) : kind === PERMISSION ? e.permissionIndex(name) : e.scopeIndex(name);
+    if (index === UNKNOWN && this.#warn && kind !== USER) warnUnknown(kind === PERMISSION ? 'permission' : 'scope', name);
+    return cache.set(name, index);
   }
 
-  /** A name's index; a name that is not a string is one no snapshot holds (Deny). */
-  #index(map, name, key, longest, resolve) {
-    if (typeof key !== 'string') return UNKNOWN;
-    const index = map.get(key);
-    if (index !== undefined) return index;
-    if (key.length > longest) return UNKNOWN;
-    const found = resolve(key);
-    if (found === UNKNOWN && this.#warn && name !== 'user') warnUnknown(name, key);
-    return this.#remember(map, key, found);
+  #user(name) {
+    const index = this.#users.young.get(name);
+    return index !== undefined ? index : this.#resolve(this.#users, USER, name, MAX_ID_LEN);
   }
 
+  #permission(name) {
+    const index = this.#permissions.young.get(name);
+    return index !== undefined ? index : this.#resolve(this.#permissions, PERMISSION, name, MAX_PERMISSION_LEN);
+  }
+
+  #scope(name) {
+    const index = this.#scopes.young.get(name);
+    return index !== undefined ? index : this.#resolve(this.#scopes, SCOPE, name, MAX_ID_LEN);
+  }
+
+  /** A resource's index; UNKNOWN for none. */
   #resource(resource) {
     if (resource === undefined || resource === null) return UNKNOWN;
+    if (typeof resource === 'string') {
+      const index = this.#resourceNames.young.get(resource);
+      if (index !== undefined) return index;
+      const cached = this.#resourceNames.get(resource);
+      if (cached !== undefined) return cached;
+      const [type, id] = resourceParts(resource);
+      return this.#resourceNames.set(resource, this.#resourceIndex(type, id));
+    }
     const [type, id] = resourceParts(resource);
     let ids = this.#resources.get(type);
     const index = ids?.get(id);
     if (index !== undefined) return index;
-    if (type.length > MAX_ID_LEN || id.length > MAX_ID_LEN) return UNKNOWN;
     if (ids === undefined) {
-      ids = new Map();
+      if (this.#resources.size >= MAX_RESOURCE_TYPES) return this.#resourceIndex(type, id);
+      ids = new NameCache();
       this.#resources.set(type, ids);
     }
-    return this.#remember(ids, id, this.#engine.resourceIndex(type, id));
+    return ids.set(id, this.#resourceIndex(type, id));
   }
 
-  /** Resolves one request to the engine's three name indexes. */
-  #indexes(user, permission, scope) {
-    const e = this.#engine;
-    return [
-      this.#index(this.#users, 'user', user, MAX_ID_LEN, (k) => e.userIndex(k)),
-      this.#index(this.#permissions, 'permission', permission, MAX_PERMISSION_LEN, (k) => e.permissionIndex(k)),
-      this.#index(this.#scopes, 'scope', scope, MAX_ID_LEN, (k) => e.scopeIndex(k)),
-    ];
+  #resourceIndex(type, id) {
+    return type.length > MAX_ID_LEN || id.length > MAX_ID_LEN ? UNKNOWN : this.#engine.resourceIndex(type, id);
   }
 
   /** Allow (true) or Deny (false). */
   can(user, permission, scope, resource) {
-    const [u, p, s] = this.#indexes(user, permission, scope);
-    return this.#engine.canAt(u, p, s, this.#resource(resource));
+    return this.#engine.canAt(this.#user(user), this.#permission(permission), this.#scope(scope), this.#resource(resource));
   }
 
   /** The frozen reason of a `decideAt` answer: an assignment index, or a denial status. */
   #reason(at) {
     let reason = this.#reasons.get(at);
     if (reason === undefined) {
-      reason = deepFreeze(engine(() => this.#engine.reason(at)));
-      this.#reasons.set(at, reason);
+      reason = this.#reasons.set(at, deepFreeze(decode(engine(() => this.#engine.reason(at)))));
     }
     return reason;
   }
 
   /** The decision with its reason (reason objects are frozen and shared). */
   check(user, permission, scope, resource) {
-    const [u, p, s] = this.#indexes(user, permission, scope);
-    const at = this.#engine.decideAt(u, p, s, this.#resource(resource));
+    const at = this.#engine.decideAt(this.#user(user), this.#permission(permission), this.#scope(scope), this.#resource(resource));
     return { allowed: at >= 0, revision: this.#revision, reason: this.#reason(at) };
   }
 
   /** The decision, every assignment behind it, and what would grant it. */
   explain(user, permission, scope, resource) {
     const [type, id] = resourceParts(resource);
-    return camel(engine(() => this.#engine.explain(text('user', user), text('permission', permission), text('scope', scope), type, id)));
+    return decode(engine(() => this.#engine.explain(text('user', user), text('permission', permission), text('scope', scope), type, id)));
   }
 
-  /** Many checks, one crossing into wasm: a Uint8Array of 1 (Allow) and 0 (Deny), in order. */
+  /**
+   * Many checks, one crossing into wasm: a Uint8Array of 1 (Allow) and 0 (Deny), in order.
+   * `requests` is an array of `{ user, permission, scope, resource? }`, or a CheckBatch —
+   * whose names are resolved once for this authorizer, so deciding it again costs only the
+   * decisions.
+   */
   checkBatch(requests) {
-    if (!Array.isArray(requests)) throw badArgument('checkBatch takes an array of { user, permission, scope, resource? }');
+    if (requests instanceof CheckBatch) return this.#checkPacked(batches.get(requests));
+    if (!Array.isArray(requests)) throw badArgument('checkBatch takes an array of { user, permission, scope, resource? } or a CheckBatch');
     const ids = new Uint32Array(requests.length * 4);
-    let at = 0;
-    for (const r of requests) {
+    for (let i = 0, at = 0; i < requests.length; i++, at += 4) {
+      const r = requests[i];
       if (typeof r !== 'object' || r === null) throw badArgument('each checkBatch request is { user, permission, scope, resource? }');
-      const [u, p, s] = this.#indexes(r.user, r.permission, r.scope);
-      ids[at] = u;
-      ids[at + 1] = p;
-      ids[at + 2] = s;
+      ids[at] = this.#user(r.user);
+      ids[at + 1] = this.#permission(r.permission);
+      ids[at + 2] = this.#scope(r.scope);
       ids[at + 3] = this.#resource(r.resource);
-      at += 4;
     }
-    return engine(() => this.#engine.checkBatchAt(ids));
+    return this.#engine.checkBatchAt(ids);
+  }
+
+  /** A CheckBatch: its requests as this snapshot's indexes (resolved when the batch is new
+   * to this authorizer or has grown), decided in one call. */
+  #checkPacked(state) {
+    let resolved = state.resolved.get(this);
+    if (resolved === undefined || resolved.count !== state.count) {
+      const e = this.#engine;
+      const tables = state.lists.map((names, kind) => (names.length === 0 ? null : e.indexes(kind, names.join('\n'))));
+      const quads = new Uint32Array(state.count * 4);
+      for (let i = 0; i < quads.length; i++) {
+        const at = state.quads[i];
+        quads[i] = at === UNKNOWN ? UNKNOWN : tables[i & 3][at];
+      }
+      resolved = { count: state.count, quads };
+      state.resolved.set(this, resolved);
+    }
+    return this.#engine.checkBatchAt(resolved.quads);
   }
 
   /** The user's effective permissions at a scope, sorted. Throws `unknown-user` / `unknown-scope`. */
   permissions(user, scope, resource) {
     const [type, id] = resourceParts(resource);
-    return engine(() => this.#engine.permissions(text('user', user), text('scope', scope), type, id));
+    return decode(engine(() => this.#engine.permissions(text('user', user), text('scope', scope), type, id)));
   }
 
   /** Every user who may do `permission` at `scope`, with the granting assignment. */
   whoCan(permission, scope, resource) {
     const [type, id] = resourceParts(resource);
-    return camel(engine(() => this.#engine.whoCan(text('permission', permission), text('scope', scope), type, id)));
+    return decode(engine(() => this.#engine.whoCan(text('permission', permission), text('scope', scope), type, id)));
   }
 
   /** Every scope where the user has `permission`. */
   scopesWith(user, permission, resource) {
     const [type, id] = resourceParts(resource);
-    return camel(engine(() => this.#engine.scopesWith(text('user', user), text('permission', permission), type, id)));
+    return decode(engine(() => this.#engine.scopesWith(text('user', user), text('permission', permission), type, id)));
   }
 
   /** Users whose name, email, id, role name or scope name contains `query` (case-insensitive). */
   searchUsers(query = '') {
-    return camel(engine(() => this.#engine.searchUsers(text('query', query))));
+    return decode(engine(() => this.#engine.searchUsers(text('query', query))));
   }
 
   /** One user's role assignments, grouped by scope. Throws `unknown-user`. */
   userAssignments(user) {
-    return camel(engine(() => this.#engine.directoryEntry(text('user', user))));
+    return decode(engine(() => this.#engine.directoryEntry(text('user', user))));
   }
 
   /** The role catalog, optionally filtered by kind, product and level. */
   roles(filter = {}) {
     const { kind = NONE, product = NONE, level = NONE } = filter;
-    return camel(engine(() => this.#engine.roles(text('kind', kind), text('product', product), text('level', level))));
+    return decode(engine(() => this.#engine.roles(text('kind', kind), text('product', product), text('level', level))));
   }
 
   /** One role with its permissions expanded. Throws `unknown-role`. */
   role(id) {
-    return camel(engine(() => this.#engine.role(text('role', id))));
+    return decode(engine(() => this.#engine.role(text('role', id))));
   }
 
   /** Every scope: the organization, its accounts, their subaccounts. */
   scopes() {
-    return camel(engine(() => this.#engine.scopes()));
+    return decode(engine(() => this.#engine.scopes()));
   }
 
   /** Every permission a check may name, sorted. */

@@ -74,6 +74,6 @@ function engineUnavailable(e) {
     : `${ENGINE.name} could not be compiled or instantiated: ${message}`, { cause: e });
 }
 
-export { Authorizer } from './authorizer.js';
+export { Authorizer, CheckBatch } from './authorizer.js';
 export { RolegateError } from './errors.js';
 export { SnapshotLoader } from './loader.js';

@@ -25,6 +25,6 @@ export async function init(options = {}) {
   initialize(options?.wasm);
 }
 
-export { Authorizer } from './authorizer.js';
+export { Authorizer, CheckBatch } from './authorizer.js';
 export { RolegateError } from './errors.js';
 export { SnapshotLoader } from './loader.js';

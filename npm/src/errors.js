@@ -12,10 +12,16 @@ export class RolegateError extends Error {
   }
 }
 
-/** Any thrown value as a RolegateError: the engine's coded Errors keep their code and
- * message; anything else is a bug reported as `internal`, never passed through untyped. */
+/** Any thrown value as a RolegateError: the engine's failures (thrown as `code\tmessage`)
+ * and coded Errors keep their code and message; anything else — a trap included — is a bug
+ * reported as `internal`, never passed through untyped. */
 export function asRolegateError(e) {
   if (e instanceof RolegateError) return e;
+  if (typeof e === 'string') {
+    const tab = e.indexOf('\t');
+    if (tab > 0) return new RolegateError(e.slice(0, tab), e.slice(tab + 1));
+    return new RolegateError('internal', e);
+  }
   const code = typeof e?.code === 'string' ? e.code : 'internal';
   return new RolegateError(code, e?.message ?? String(e), { cause: e });
 }

@@ -11,6 +11,6 @@ markReady();
  * written for both runs unchanged. */
 export async function init() {}
 
-export { Authorizer } from './authorizer.js';
+export { Authorizer, CheckBatch } from './authorizer.js';
 export { RolegateError } from './errors.js';
 export { SnapshotLoader } from './loader.js';

@@ -61,6 +61,7 @@ const worker :Workerd.Worker = (
     ${js('src/loader.js', join(npmDir, 'src', 'loader.js'))},
     ${js('src/engine.js', join(npmDir, 'src', 'engine.js'))},
     ${js('src/errors.js', join(npmDir, 'src', 'errors.js'))},
+    ${js('src/values.js', join(npmDir, 'src', 'values.js'))},
     ${js('src/http.js', join(npmDir, 'src', 'http.js'))},
     ${js('dist/rolegate.js', join(npmDir, 'dist', 'rolegate.js'))},
     (name = "dist/rolegate_bg.wasm", wasm = ${embed(join(npmDir, 'dist', 'rolegate_bg.wasm'))}),

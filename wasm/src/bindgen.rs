@@ -1,6 +1,9 @@
-//! The wasm-bindgen exports behind the npm package: JS conversion only. Strings in, booleans
-//! and typed arrays out on the hot path; structured answers cross as plain JS objects through
-//! serde-wasm-bindgen. Every failure is a JS `Error` with a stable `code` (an [`ffi::Code`]).
+//! The wasm-bindgen exports behind the npm package: JS conversion only. Strings in, booleans,
+//! numbers and typed arrays out on the hot path; structured answers cross as one compact byte
+//! string each, which the package turns into plain objects (`values`, `npm/src/values.js`).
+//! A failure throws the string `code\tmessage` (an [`ffi::Code`] and its explanation), which
+//! the package turns into its one error type. No js-sys and no std: the module carries only
+//! what the engine needs.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -10,34 +13,38 @@ use rolegate_core::{Reason, ResourceRef, RoleFilter, Snapshot, Trust};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::values;
+
 // TLSF instead of std's dlmalloc: a fraction of the code, constant-time, enough for the
 // engine's few large allocations and JS's short-lived strings.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
 static ALLOCATOR: rlsf::GlobalTlsf = rlsf::GlobalTlsf::new();
 
+// Without std there is no panic handler: a panic (which the workspace lints keep off every
+// path the engine takes) traps, and the package reports the trap as `internal`.
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
 /// The largest integer a JS number carries exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
-/// A JS `Error` with `code` set.
-#[inline(always)]
+/// What a failure throws: `code\tmessage`.
+#[inline(never)]
 fn error(code: Code, message: &str) -> JsValue {
-    coded_error(code.as_str(), message)
+    let mut text = String::with_capacity(code.as_str().len() + 1 + message.len());
+    text.push_str(code.as_str());
+    text.push('\t');
+    text.push_str(message);
+    JsValue::from(text)
 }
 
-fn coded_error(code: &str, message: &str) -> JsValue {
-    let e = js_sys::Error::new(message);
-    // Setting a property on a fresh Error cannot fail; if it did, the message still stands.
-    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(code));
-    e.into()
-}
-
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    // `null` for absent values, as the native JSON has them: the same decision, the same shape.
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-    value
-        .serialize(&serializer)
-        .map_err(|e| error(Code::Internal, &e.to_string()))
+/// An answer in the `values` encoding.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, JsValue> {
+    values::encode(value).map_err(|e| error(Code::Internal, &e.to_string()))
 }
 
 fn resource<'a>(resource_type: &'a str, id: &'a str) -> Option<ResourceRef<'a>> {
@@ -70,7 +77,7 @@ fn seconds(now: f64) -> Result<u64, JsValue> {
 
 /// The core's [`Trust`] from its fields, one argument each (see [`Authorizer::load`]).
 fn trust(
-    key_ids: js_sys::Array,
+    key_ids: &str,
     keys: &[u8],
     allow_unsigned: bool,
     organization: Option<String>,
@@ -81,24 +88,28 @@ fn trust(
     // Whole numbers JS can carry exactly, or nothing.
     let whole = |n: Option<f64>| match n {
         None => Ok(None),
-        Some(n) if n >= 0.0 && n <= MAX_SAFE_INTEGER as f64 && n.fract() == 0.0 => {
+        Some(n) if n >= 0.0 && n <= MAX_SAFE_INTEGER as f64 && n == (n as u64) as f64 => {
             Ok(Some(n as u64))
         }
         Some(_) => Err(error(Code::BadArgument, "not a whole number")),
     };
     let publics = keys.chunks_exact(32);
-    if publics.len() != key_ids.length() as usize || !publics.remainder().is_empty() {
+    let ids = key_ids.split('\n').filter(|id| !id.is_empty());
+    if publics.len() != ids.clone().count() || !publics.remainder().is_empty() {
         return Err(error(
             Code::BadArgument,
             "each trusted key needs an id and 32 bytes",
         ));
     }
     let mut trusted = Vec::with_capacity(publics.len());
-    for (id, public) in key_ids.iter().zip(publics) {
-        let (Some(id), Ok(public)) = (id.as_string(), <[u8; 32]>::try_from(public)) else {
-            return Err(error(Code::BadArgument, "a key id is not text"));
+    for (id, public) in ids.zip(publics) {
+        let Ok(public) = <[u8; 32]>::try_from(public) else {
+            return Err(error(Code::BadArgument, "a trusted key is not 32 bytes"));
         };
-        trusted.push(rolegate_core::TrustedKey { id, public });
+        trusted.push(rolegate_core::TrustedKey {
+            id: id.to_string(),
+            public,
+        });
     }
     Ok(Trust {
         keys: trusted,
@@ -126,13 +137,13 @@ impl Authorizer {
     /// Unix epoch) — or, when `delta` is not empty, the snapshot it rebuilds from the base
     /// `bytes`, the envelope it carries checked and its size bounded before anything is
     /// rebuilt (the rebuilt bytes are then [`take_rebuilt`](Self::take_rebuilt)). The settings
-    /// are [`Trust`]'s fields, one argument each: `key_ids[i]` names the public key
-    /// `keys[32i..32i + 32]`. Throws with the snapshot, delta or trust code.
+    /// are [`Trust`]'s fields, one argument each: the `i`-th line of `key_ids` names the
+    /// public key `keys[32i..32i + 32]`. Throws with the snapshot, delta or trust code.
     #[allow(clippy::too_many_arguments)]
     pub fn load(
         bytes: &[u8],
         delta: &[u8],
-        key_ids: js_sys::Array,
+        key_ids: &str,
         keys: &[u8],
         allow_unsigned: bool,
         organization: Option<String>,
@@ -202,6 +213,23 @@ impl Authorizer {
         ffi::resource_index(&self.snapshot, resource_type, id)
     }
 
+    /// The indexes of many names of one kind (`ffi::NameKind`'s number) in one call: `names`
+    /// holds one name per line (a resource as `type\tid`), the answer one index per name,
+    /// 0xFFFFFFFF for those the snapshot lacks. (Names with a line break or tab are no names
+    /// of any snapshot: the package resolves them as unknown without asking.)
+    pub fn indexes(&self, kind: u32, names: &str) -> Vec<u32> {
+        let resolve = |name: &str| match ffi::NameKind::from_number(kind as i32) {
+            Some(ffi::NameKind::Resource) => {
+                name.split_once('\t').map_or(ffi::UNKNOWN, |(t, id)| {
+                    ffi::resource_index(&self.snapshot, t, id)
+                })
+            }
+            Some(kind) => ffi::index_of(&self.snapshot, kind, name).unwrap_or(ffi::UNKNOWN),
+            None => ffi::UNKNOWN,
+        };
+        names.split('\n').map(resolve).collect()
+    }
+
     /// Allow or Deny on resolved indexes: numbers cross the boundary, strings do not.
     #[wasm_bindgen(js_name = canAt)]
     pub fn can_at(&self, user: u32, permission: u32, scope: u32, resource: u32) -> bool {
@@ -209,22 +237,15 @@ impl Authorizer {
     }
 
     /// Many index quadruples (user, permission, scope, resource) in one call: a `Uint8Array`
-    /// of 1 (Allow) and 0 (Deny).
+    /// of 1 (Allow) and 0 (Deny). Its length is a multiple of four (the package makes it).
     #[wasm_bindgen(js_name = checkBatchAt)]
-    pub fn check_batch_at(&self, ids: &[u32]) -> Result<Vec<u8>, JsValue> {
-        if !ids.len().is_multiple_of(4) {
-            return Err(error(
-                Code::BadArgument,
-                "index batches hold four numbers per request",
-            ));
-        }
-        Ok(ids
-            .chunks_exact(4)
+    pub fn check_batch_at(&self, ids: &[u32]) -> Vec<u8> {
+        ids.chunks_exact(4)
             .map(|q| match *q {
                 [u, p, s, r] => u8::from(ffi::can_at(&self.snapshot, u, p, s, r)),
                 _ => 0,
             })
-            .collect())
+            .collect()
     }
 
     /// `check` on resolved indexes, without building the reason: the granting assignment's
@@ -237,9 +258,9 @@ impl Authorizer {
         i32::try_from(ffi::decided_to_number(decided)).unwrap_or(Code::Internal.status())
     }
 
-    /// The reason of a `decideAt` answer, as the JS object `{kind, …}`: the granting
-    /// assignment's for a number ≥ 0, the denial's for a negative status.
-    pub fn reason(&self, decided: i32) -> Result<JsValue, JsValue> {
+    /// The reason of a `decideAt` answer, `{kind, …}`: the granting assignment's for a number
+    /// ≥ 0, the denial's for a negative status.
+    pub fn reason(&self, decided: i32) -> Result<Vec<u8>, JsValue> {
         let reason = match u32::try_from(decided) {
             Ok(assignment) => ffi::grant_of(&self.snapshot, assignment).map(Reason::Granted),
             Err(_) => ffi::denial_of(i64::from(decided)),
@@ -258,7 +279,7 @@ impl Authorizer {
         scope: &str,
         resource_type: &str,
         resource_id: &str,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Vec<u8>, JsValue> {
         let request = rolegate_core::Request {
             user,
             permission,
@@ -275,7 +296,7 @@ impl Authorizer {
         scope: &str,
         resource_type: &str,
         resource_id: &str,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Vec<u8>, JsValue> {
         let list = self
             .snapshot
             .effective_permissions(user, scope, resource(resource_type, resource_id))
@@ -291,7 +312,7 @@ impl Authorizer {
         scope: &str,
         resource_type: &str,
         resource_id: &str,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Vec<u8>, JsValue> {
         let list = self
             .snapshot
             .who_can(permission, scope, resource(resource_type, resource_id))
@@ -307,7 +328,7 @@ impl Authorizer {
         permission: &str,
         resource_type: &str,
         resource_id: &str,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Vec<u8>, JsValue> {
         let list = self
             .snapshot
             .scopes_with(user, permission, resource(resource_type, resource_id))
@@ -317,13 +338,13 @@ impl Authorizer {
 
     /// Users matching `query` in name, email, id, role name or scope name.
     #[wasm_bindgen(js_name = searchUsers)]
-    pub fn search_users(&self, query: &str) -> Result<JsValue, JsValue> {
+    pub fn search_users(&self, query: &str) -> Result<Vec<u8>, JsValue> {
         to_js(&self.snapshot.search_users(query))
     }
 
     /// One user's assignments grouped by scope; throws `unknown-user`.
     #[wasm_bindgen(js_name = directoryEntry)]
-    pub fn directory_entry(&self, user: &str) -> Result<JsValue, JsValue> {
+    pub fn directory_entry(&self, user: &str) -> Result<Vec<u8>, JsValue> {
         let entry = self.snapshot.directory_entry(user).ok_or_else(|| {
             error(
                 Code::UnknownUser,
@@ -334,7 +355,7 @@ impl Authorizer {
     }
 
     /// The role catalog, filtered by kind, product and level (`""` for any).
-    pub fn roles(&self, kind: &str, product: &str, level: &str) -> Result<JsValue, JsValue> {
+    pub fn roles(&self, kind: &str, product: &str, level: &str) -> Result<Vec<u8>, JsValue> {
         let filter = RoleFilter {
             kind: filter(kind)?,
             product: (!product.is_empty()).then_some(product),
@@ -344,7 +365,7 @@ impl Authorizer {
     }
 
     /// One role with its permissions expanded; throws `unknown-role`.
-    pub fn role(&self, id: &str) -> Result<JsValue, JsValue> {
+    pub fn role(&self, id: &str) -> Result<Vec<u8>, JsValue> {
         let details = self.snapshot.role_details(id).ok_or_else(|| {
             error(
                 Code::UnknownRole,
@@ -355,7 +376,7 @@ impl Authorizer {
     }
 
     /// Every scope: organization, accounts, subaccounts.
-    pub fn scopes(&self) -> Result<JsValue, JsValue> {
+    pub fn scopes(&self) -> Result<Vec<u8>, JsValue> {
         to_js(&self.snapshot.scopes().collect::<Vec<_>>())
     }
 

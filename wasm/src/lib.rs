@@ -4,7 +4,8 @@
 //! speak is defined once, in `rolegate_core::ffi`:
 //!
 //! - feature `bindgen`: the wasm-bindgen exports behind the npm package `rolegate`
-//!   (`npm/`), for browsers, Node and edge functions — JS conversion only;
+//!   (`npm/`), for browsers, Node and edge functions — JS conversion only (structured
+//!   answers in the compact `values` encoding the package reads);
 //! - feature `abi`: a plain, versioned core-wasm ABI (no JS glue) for hosts such as
 //!   `rolegate-host` on wasmtime — guest memory only.
 
@@ -23,6 +24,8 @@ extern crate std;
 mod abi;
 #[cfg(feature = "bindgen")]
 mod bindgen;
+#[cfg(any(feature = "bindgen", test))]
+mod values;
 
 #[cfg(feature = "bindgen")]
 pub use bindgen::Authorizer;

@@ -3,8 +3,9 @@
 //! the browser build) and lets every failure name its part. The golden fixture and the
 //! round-trip tests hold the two to the same bytes.
 //!
-//! Its primitives are always inlined: the decoder calls them a few times per byte, and the
-//! size-optimised WebAssembly build would otherwise make each one a call.
+//! Its two smallest primitives (`take`, `u8`) are always inlined: the decoder calls them a
+//! few times per byte, and the size-optimised WebAssembly build would otherwise make each a
+//! call. (Inlining the larger ones everywhere costs the npm module about 8 KB.)
 //!
 //! postcard, as used here: unsigned integers are LEB128 varints (u8 is a raw byte), lengths
 //! are varints, strings and byte strings are a length then the bytes, `Option` is a 0/1 tag,
@@ -82,7 +83,7 @@ impl<'a> Reader<'a> {
 
     /// A LEB128 varint of at most `bits` bits (as postcard: the last byte may only carry the
     /// bits that remain; longer encodings are refused).
-    #[inline(always)]
+    #[inline]
     fn varint(&mut self, bits: u32) -> Result<u64, DecodeError> {
         let mut value: u64 = 0;
         let mut shift = 0;
@@ -105,7 +106,7 @@ impl<'a> Reader<'a> {
         u16::try_from(self.varint(16)?).map_err(|_| self.malformed("bad variable-length integer"))
     }
 
-    #[inline(always)]
+    #[inline]
     pub(crate) fn u32(&mut self) -> Result<u32, DecodeError> {
         u32::try_from(self.varint(32)?).map_err(|_| self.malformed("bad variable-length integer"))
     }
@@ -115,7 +116,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length: at most what is left to read, since every item takes at least a byte.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn len(&mut self) -> Result<usize, DecodeError> {
         let n =
             usize::try_from(self.varint(64)?).map_err(|_| self.malformed("length too large"))?;
@@ -131,7 +132,7 @@ impl<'a> Reader<'a> {
         self.take(n)
     }
 
-    #[inline(always)]
+    #[inline]
     pub(crate) fn str(&mut self) -> Result<&'a str, DecodeError> {
         let bytes = self.bytes()?;
         core::str::from_utf8(bytes).map_err(|_| self.malformed("text is not UTF-8"))
