@@ -81,8 +81,9 @@ impl Snapshot {
     }
 
     /// Whether assignment `a` grants `permission` at a scope with ancestor `chain` for a
-    /// request naming `resource` (or `NONE`).
-    #[inline]
+    /// request naming `resource` (or `NONE`). Always inlined: it is the body of every
+    /// decision's loop, which the size-optimised wasm build would otherwise make a call.
+    #[inline(always)]
     pub(crate) fn applies(
         &self,
         a: &AssignmentRec,
@@ -105,7 +106,7 @@ impl Snapshot {
 
 /// Whether assignment `a` applies at a scope with ancestor `chain` for a request naming
 /// `resource` (or `NONE`), whatever the permission.
-#[inline]
+#[inline(always)]
 pub(crate) fn covers(a: &AssignmentRec, chain: [u32; 3], resource: u32) -> bool {
     let [here, parent, grandparent] = chain;
     (a.scope == here || a.scope == parent || a.scope == grandparent) && bound_to(a, resource)
@@ -113,7 +114,7 @@ pub(crate) fn covers(a: &AssignmentRec, chain: [u32; 3], resource: u32) -> bool 
 
 /// Whether assignment `a` may serve a request naming `resource` (or `NONE`): assignments of
 /// resource-based roles serve only requests naming their resource.
-#[inline]
+#[inline(always)]
 pub(crate) fn bound_to(a: &AssignmentRec, resource: u32) -> bool {
     a.resource == NONE || a.resource == resource
 }

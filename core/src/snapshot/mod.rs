@@ -435,7 +435,7 @@ impl Snapshot {
             .unwrap_or(NONE)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn role_grants(&self, role: u32, permission: u32) -> bool {
         let word = role as usize * self.grant_words + (permission / 64) as usize;
         self.grants
