@@ -142,11 +142,35 @@ fn not_modified(published: &Published) -> Response {
     )
 }
 
-/// The latest published snapshot, or why there is none yet.
-async fn latest(app: &App, caller: &Caller, org: &str) -> Result<Arc<Published>, ApiError> {
+/// The latest published snapshot, or why there is none yet. A watch (`wait` > 0) waits for
+/// the first one, as it would for a newer one.
+async fn latest(
+    app: &App,
+    caller: &Caller,
+    org: &str,
+    wait: u64,
+) -> Result<Arc<Published>, ApiError> {
     caller.within(org)?;
     if let Some(p) = app.publisher.latest(org) {
         return Ok(p);
+    }
+    if wait > 0 && app.store.revision(org).await?.is_some() {
+        app.publisher.notify(org, 0);
+        let mut rx = app.publisher.subscribe(org);
+        let first = tokio::time::timeout(Duration::from_secs(wait), async {
+            loop {
+                if let Some(p) = rx.borrow_and_update().clone() {
+                    return Some(p);
+                }
+                if rx.changed().await.is_err() {
+                    return None;
+                }
+            }
+        })
+        .await;
+        if let Ok(Some(p)) = first {
+            return Ok(p);
+        }
     }
     // Nothing in memory: either no such organization, or not published yet (for example,
     // written by another server process); wake its publisher either way.
@@ -177,11 +201,11 @@ pub async fn snapshot(
     Query(q): Query<WatchQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let published = latest(&app, &caller, &org).await?;
+    let wait = q.wait.unwrap_or(0).min(MAX_WAIT_SECS);
+    let published = latest(&app, &caller, &org, q.after.map_or(0, |_| wait)).await?;
     let Some(after) = q.after else {
         return Ok(full(&published, &headers));
     };
-    let wait = q.wait.unwrap_or(0).min(MAX_WAIT_SECS);
     Ok(watching(
         match newer_than(&app, &org, published.clone(), after, wait).await {
             Ok(Some(p)) => full(&p, &headers),
@@ -214,8 +238,8 @@ pub async fn file(
         caller.within(&org)?;
         return Err(ApiError::not_found("not-found", "no such route"));
     };
-    let published = latest(&app, &caller, &org).await?;
     let wait = q.wait.map(|w| w.min(MAX_WAIT_SECS));
+    let published = latest(&app, &caller, &org, wait.unwrap_or(0)).await?;
     let published = match newer_than(&app, &org, published.clone(), base, wait.unwrap_or(0)).await {
         Ok(Some(p)) => p,
         Ok(None) if wait.is_some() => {
@@ -265,8 +289,8 @@ pub async fn slice(
     Query(q): Query<WatchQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let published = latest(&app, &caller, &org).await?;
     let wait = q.wait.unwrap_or(0).min(MAX_WAIT_SECS);
+    let published = latest(&app, &caller, &org, q.after.map_or(0, |_| wait)).await?;
     let published = match q.after {
         None => published,
         Some(after) => match newer_than(&app, &org, published.clone(), after, wait).await {
