@@ -23,7 +23,7 @@ const MAX_PERMISSION_LEN = 128;
 const MAX_RESOURCE_TYPES = 64;
 /** Names each cache holds in its young generation (see NameCache): with the old generation,
  * at most twice this many. */
-const CACHE_ENTRIES = 1 << 16;
+const CACHE_ENTRIES = 1 << 15;
 /** The engine's kinds of names (`ffi::NameKind`). */
 const USER = 0;
 const PERMISSION = 1;
@@ -33,22 +33,55 @@ const RESOURCE = 3;
 const UNLISTABLE = /[\t\n]/;
 
 /**
- * Names resolved to the engine's indexes, bounded: two generations. A lookup that misses the
- * young generation is promoted from the old one; when the young one is full it becomes the
- * old one, and the old one is dropped. Names in use stay (each turn keeps every name used
- * since the last), names no longer asked for age out, and a caller passing endless distinct
- * names costs one engine call per new name — never a cache that starts over and forgets the
- * names in use. Generations are prototype-less objects, not Maps: V8 looks a string property
- * up about twice as fast. Keys are strings (or integers, for reasons), checked by callers.
+ * Names resolved to the engine's indexes, bounded: two generations of Maps. A lookup that
+ * misses the young generation is promoted from the old one; when the young one is full it
+ * becomes the old one, and the old one is dropped. Names in use stay (each turn keeps every
+ * name used since the last), names no longer asked for age out, and a caller passing endless
+ * distinct names costs one engine call per new name — never a cache that starts over and
+ * forgets the names in use. (Maps rather than objects: a name parsed from each request is a
+ * new string every time, which a Map hashes and compares, and an object would first
+ * internalise into V8's string table.)
  */
 class NameCache {
+  young = new Map();
+  old = new Map();
+
+  get(key) {
+    const index = this.young.get(key);
+    return index !== undefined ? index : this.fromOld(key);
+  }
+
+  /** After a miss in the young generation: the old one's entry, promoted. */
+  fromOld(key) {
+    const older = this.old.get(key);
+    if (older !== undefined) this.set(key, older);
+    return older;
+  }
+
+  set(key, index) {
+    if (this.young.size >= CACHE_ENTRIES) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, index);
+    return index;
+  }
+}
+
+/** A NameCache whose generations are prototype-less objects: for permissions, which code
+ * names with literals (strings V8 has internalised already) from a catalog of a few thousand
+ * at most, an object is looked up about twice as fast as a Map. Keys must be strings. */
+class ObjectCache {
   young = Object.create(null);
   old = Object.create(null);
   size = 0;
 
   get(key) {
     const index = this.young[key];
-    if (index !== undefined) return index;
+    return index !== undefined ? index : this.fromOld(key);
+  }
+
+  fromOld(key) {
     const older = this.old[key];
     if (older !== undefined) this.set(key, older);
     return older;
@@ -250,7 +283,7 @@ export class Authorizer {
   // Names resolved to the engine's indexes, so the hot path passes numbers into wasm rather
   // than encoding strings on every call. A snapshot never changes, so neither do these.
   #users = new NameCache();
-  #permissions = new NameCache();
+  #permissions = new ObjectCache();
   #scopes = new NameCache();
   /** "type:id" strings → index. */
   #resourceNames = new NameCache();
@@ -331,11 +364,12 @@ export class Authorizer {
     return this.#bytes;
   }
 
-  /** A name of `kind` the cache missed: resolved by the engine and remembered; a name that
-   * is not a string, or longer than any the snapshot can hold, is unknown without either. */
+  /** A name of `kind` the young generation missed: the old one's, or resolved by the engine
+   * and remembered; a name that is not a string, or longer than any the snapshot can hold, is
+   * unknown without either. */
   #resolve(cache, kind, name, longest) {
     if (typeof name !== 'string') return UNKNOWN;
-    const cached = cache.get(name);
+    const cached = cache.fromOld(name);
     if (cached !== undefined) return cached;
     if (name.length > longest) return UNKNOWN;
     const e = this.#engine;
@@ -345,11 +379,8 @@ export class Authorizer {
   }
 
   #user(name) {
-    if (typeof name === 'string') {
-      const index = this.#users.young[name];
-      if (index !== undefined) return index;
-    }
-    return this.#resolve(this.#users, USER, name, MAX_ID_LEN);
+    const index = this.#users.young.get(name);
+    return index !== undefined ? index : this.#resolve(this.#users, USER, name, MAX_ID_LEN);
   }
 
   #permission(name) {
@@ -361,21 +392,16 @@ export class Authorizer {
   }
 
   #scope(name) {
-    if (typeof name === 'string') {
-      const index = this.#scopes.young[name];
-      if (index !== undefined) return index;
-    }
-    return this.#resolve(this.#scopes, SCOPE, name, MAX_ID_LEN);
+    const index = this.#scopes.young.get(name);
+    return index !== undefined ? index : this.#resolve(this.#scopes, SCOPE, name, MAX_ID_LEN);
   }
 
   /** A resource's index; UNKNOWN for none. */
   #resource(resource) {
     if (resource === undefined || resource === null) return UNKNOWN;
     if (typeof resource === 'string') {
-      const index = this.#resourceNames.young[resource];
+      const index = this.#resourceNames.get(resource);
       if (index !== undefined) return index;
-      const cached = this.#resourceNames.get(resource);
-      if (cached !== undefined) return cached;
       const [type, id] = resourceParts(resource);
       return this.#resourceNames.set(resource, this.#resourceIndex(type, id));
     }

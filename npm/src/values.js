@@ -28,22 +28,21 @@ export function decode(bytes) {
 
   function string() {
     const end = varint() + at;
-    let s = '';
-    // Short ASCII strings (ids, names, permissions) char by char; the rest as UTF-8.
-    if (end - at <= 64) {
-      for (let i = at; i < end; i++) {
-        const b = bytes[i];
-        if (b > 0x7f) {
-          s = utf8.decode(bytes.subarray(at, end));
+    const bytesOf = bytes.subarray(at, end);
+    at = end;
+    // Short ASCII strings (ids, names, permissions) as char codes — flat strings, no call
+    // into the decoder; anything longer or not ASCII as UTF-8.
+    if (bytesOf.length <= 64) {
+      let ascii = true;
+      for (let i = 0; i < bytesOf.length; i++) {
+        if (bytesOf[i] > 0x7f) {
+          ascii = false;
           break;
         }
-        s += String.fromCharCode(b);
       }
-    } else {
-      s = utf8.decode(bytes.subarray(at, end));
+      if (ascii) return String.fromCharCode.apply(null, bytesOf);
     }
-    at = end;
-    return s;
+    return utf8.decode(bytesOf);
   }
 
   /** A key, or undefined at the end of an object of unknown length. */
