@@ -299,7 +299,13 @@ pub async fn slice(
             Err(busy) => return Ok(busy),
         },
     };
-    let snapshot = published.snapshot.clone();
+    let snapshot = {
+        let published = published.clone();
+        tokio::task::spawn_blocking(move || published.snapshot())
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?
+    };
     if caller.actor() != user && !engine::is_organization_manager(&snapshot, caller.actor()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -15,7 +15,8 @@ mod listen;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -47,10 +48,35 @@ pub struct Published {
     pub bytes: Bytes,
     /// The strong ETag: `"` sha256 hex `"`.
     pub etag: String,
-    /// The decoded snapshot (for slices).
-    pub snapshot: Arc<Snapshot>,
+    /// The decoded snapshot (for slices), made the first time someone needs it.
+    decoded: Arc<OnceLock<Result<Arc<Snapshot>, &'static str>>>,
     /// Deltas to this revision, by base revision: (bytes, ETag).
     pub deltas: BTreeMap<u64, (Bytes, String)>,
+}
+
+impl Published {
+    /// Bytes as published, with their ETag; decoded when first asked for.
+    fn new(revision: u64, bytes: Bytes, deltas: BTreeMap<u64, (Bytes, String)>) -> Published {
+        Published {
+            revision,
+            etag: quoted(&crate::clock::sha256_hex(&bytes)),
+            bytes,
+            decoded: Arc::default(),
+            deltas,
+        }
+    }
+
+    /// The snapshot decoded (CPU-bound on a large organization: call it off the async
+    /// workers); the decode error's code if the bytes do not decode.
+    pub fn snapshot(&self) -> Result<Arc<Snapshot>, &'static str> {
+        self.decoded
+            .get_or_init(|| {
+                engine::decode(&self.bytes)
+                    .map(Arc::new)
+                    .map_err(|e| e.code().as_str())
+            })
+            .clone()
+    }
 }
 
 /// Why a revision could not be published.
@@ -93,6 +119,9 @@ struct Channel {
     /// The revision last written to the publish directory: a write that failed (a full or
     /// unwritable disk) is tried again until it succeeds, without waiting for a new revision.
     written: std::sync::atomic::AtomicU64,
+    /// The last few published snapshots, newest last: the bases of the next deltas, kept in
+    /// memory so publishing reads nothing back from the database.
+    history: Mutex<VecDeque<Arc<Published>>>,
 }
 
 /// The publisher of every organization of one server.
@@ -156,7 +185,7 @@ impl Publisher {
             let channel = self.channel(&org);
             if let Some(stored) = self.store.latest_snapshot(&org).await? {
                 let published = self.published_from(&org, stored).await?;
-                channel.published.send_replace(Some(Arc::new(published)));
+                self.serve(&channel, Arc::new(published));
             }
             self.notify(&org, 0);
         }
@@ -223,6 +252,7 @@ impl Publisher {
             committed: watch::Sender::new(0),
             published: watch::Sender::new(None),
             written: std::sync::atomic::AtomicU64::new(0),
+            history: Mutex::new(VecDeque::new()),
         });
         channels.insert(org.to_string(), channel.clone());
         let task = tokio::spawn(self.clone().run(org.to_string(), channel.clone()));
@@ -284,63 +314,70 @@ impl Publisher {
                 return Ok(Outcome::Done);
             }
         };
-        let stored = match self.store.snapshot_at(org, revision).await? {
-            Some(s) => s,
-            None => {
-                // One server compiles each revision; the others serve what it stores.
-                if !self
-                    .store
-                    .try_lease(org, &self.id, crate::clock::now(), LEASE_SECS)
-                    .await?
-                {
-                    return Ok(Outcome::Following);
-                }
-                let state = self.store.current(org).await?;
-                let revision = state.revision;
-                let policy = state.policy.clone();
-                let key = self.key.clone();
-                let issued_at = crate::clock::now();
-                let bytes =
-                    blocking(move || engine::compile_signed(&policy, revision, issued_at, &key))
-                        .await??;
-                let stored = self
-                    .store
-                    .put_snapshot(org, revision, issued_at, &self.key.id, &bytes)
-                    .await?;
-                self.store.notify(org, revision).await?;
-                stored
-            }
-        };
-        let revision = stored.revision;
-        let mut bases = self
+        if let Some(stored) = self.store.snapshot_at(org, revision).await? {
+            // Another server (or an earlier run of this one) published it: serve its bytes.
+            let published = Arc::new(self.published_from(org, stored).await?);
+            self.serve(channel, published);
+            self.write_dir(org, channel).await?;
+            return Ok(Outcome::Done);
+        }
+        // One server compiles each revision; the others serve what it stores.
+        if !self
             .store
-            .snapshots_before(org, revision, DELTA_BASES)
+            .try_lease(org, &self.id, crate::clock::now(), LEASE_SECS)
             .await?
-            .into_iter();
-        // The delta from the previous revision first: that is the one watchers hold, and
-        // they are woken as soon as it exists.
+        {
+            return Ok(Outcome::Following);
+        }
+        let state = self.store.current(org).await?;
+        let revision = state.revision;
+        let policy = state.policy.clone();
+        let key = self.key.clone();
+        let issued_at = crate::clock::now();
+        let bytes = Bytes::from(
+            blocking(move || engine::compile_signed(&policy, revision, issued_at, &key)).await??,
+        );
+        let bases: Vec<Arc<Published>> = channel
+            .history
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .rev()
+            .cloned()
+            .collect();
+        // What the watchers need first: the snapshot and the delta from the revision they
+        // hold. Served before anything is stored, so a write reaches them in the time of a
+        // compile and a diff.
+        let mut deltas = BTreeMap::new();
+        let mut bases = bases.into_iter();
         if let Some(base) = bases.next() {
-            let new = Bytes::copy_from_slice(&stored.bytes);
-            self.delta(org, revision, new, base).await?;
+            let delta = diff(&base.bytes, &bytes).await?;
+            deltas.insert(base.revision, delta);
         }
-        let mut published = self.published_from(org, stored).await?;
-        channel
-            .published
-            .send_replace(Some(Arc::new(published.clone())));
+        let mut published = Published::new(revision, bytes, deltas);
+        self.serve(channel, Arc::new(published.clone()));
         // Then the older bases, for clients further behind, added to what is served.
-        let mut more = false;
         for base in bases {
-            let (base, delta) = self
-                .delta(org, revision, published.bytes.clone(), base)
-                .await?;
-            let etag = quoted(&crate::clock::sha256_hex(&delta));
-            published.deltas.insert(base, (Bytes::from(delta), etag));
-            more = true;
+            let delta = diff(&base.bytes, &published.bytes).await?;
+            published.deltas.insert(base.revision, delta);
         }
-        if more {
-            channel
-                .published
-                .send_replace(Some(Arc::new(published.clone())));
+        let published = Arc::new(published);
+        self.serve(channel, published.clone());
+        // Then stored, for restarts and the other servers, who are told it is there.
+        self.store
+            .put_snapshot(org, revision, issued_at, &self.key.id, &published.bytes)
+            .await?;
+        for (base, (delta, _)) in &published.deltas {
+            self.store.put_delta(org, *base, revision, delta).await?;
+        }
+        self.store.notify(org, revision).await?;
+        // Readers of this revision answer from its decode instead of compiling their own.
+        let decoded = {
+            let published = published.clone();
+            blocking(move || published.snapshot()).await?
+        };
+        if let Ok(snapshot) = decoded {
+            self.store.offer_snapshot(org, revision, &snapshot);
         }
         self.write_dir(org, channel).await?;
         Ok(Outcome::Done)
@@ -372,25 +409,21 @@ impl Publisher {
         Ok(())
     }
 
-    /// Computes and stores the delta from `base` to `new` (at `revision`): (base revision,
-    /// delta bytes).
-    async fn delta(
-        &self,
-        org: &str,
-        revision: u64,
-        new: Bytes,
-        base: StoredSnapshot,
-    ) -> Result<(u64, Vec<u8>), PublisherError> {
-        let (base_revision, delta) =
-            blocking(move || engine::diff(&base.bytes, &new).map(|d| (base.revision, d)))
-                .await?
-                .map_err(PublishError::from)?;
-        self.store
-            .put_delta(org, base_revision, revision, &delta)
-            .await?;
-        Ok((base_revision, delta))
+    /// Makes `published` the one served, and remembers it as a base of the next deltas.
+    fn serve(&self, channel: &Channel, published: Arc<Published>) {
+        let mut history = channel.history.lock().unwrap_or_else(|p| p.into_inner());
+        if history.back().is_some_and(|last| last.revision == published.revision) {
+            history.pop_back();
+        }
+        history.push_back(published.clone());
+        while history.len() > DELTA_BASES as usize {
+            history.pop_front();
+        }
+        drop(history);
+        channel.published.send_replace(Some(published));
     }
 
+    /// A stored snapshot as served, with the stored deltas to it.
     async fn published_from(
         &self,
         org: &str,
@@ -406,27 +439,24 @@ impl Publisher {
                 Some((base, (Bytes::from(d.bytes), quoted(&d.sha256))))
             })
             .collect();
-        let revision = stored.revision;
-        let bytes = Bytes::from(stored.bytes);
-        let decoded = {
-            let bytes = bytes.clone();
-            blocking(move || engine::decode(&bytes)).await?
-        }
-        .map_err(|e| PublisherError::Stored {
-            revision,
-            code: e.code().as_str(),
-        })?;
-        let snapshot = Arc::new(decoded);
-        // Readers of this revision answer from it instead of compiling their own.
-        self.store.offer_snapshot(org, revision, &snapshot);
-        Ok(Published {
-            revision,
-            etag: quoted(&stored.sha256),
-            bytes,
-            snapshot,
-            deltas,
-        })
+        let published = Published::new(stored.revision, Bytes::from(stored.bytes), deltas);
+        let check = published.clone();
+        let revision = published.revision;
+        blocking(move || check.snapshot())
+            .await?
+            .map_err(|code| PublisherError::Stored { revision, code })?;
+        Ok(published)
     }
+}
+
+/// The delta that rebuilds `new` from `base`, with its ETag.
+async fn diff(base: &Bytes, new: &Bytes) -> Result<(Bytes, String), PublisherError> {
+    let (base, new) = (base.clone(), new.clone());
+    let delta = blocking(move || engine::diff(&base, &new))
+        .await?
+        .map_err(PublishError::from)?;
+    let etag = quoted(&crate::clock::sha256_hex(&delta));
+    Ok((Bytes::from(delta), etag))
 }
 
 /// Runs CPU-bound work (compiling, signing, diffing, decoding, file writes) off the async

@@ -68,19 +68,21 @@ pub fn link(prev_hash: &str, record: &str) -> String {
 
 /// Appends the audit row (and the revisions row) for `revision` inside `tx`, after the row
 /// of revision `prev` (`None` for an organization's first row); returns its hash. The
-/// previous row is read after the revision bump, so it is the committed head.
+/// previous row's hash is `known` when the caller remembers it (rows never change), else read
+/// after the revision bump, so it is the committed head.
 pub(crate) async fn append(
     tx: &mut Transaction<'_, Any>,
     org: &str,
     (prev, revision): (Option<u64>, u64),
-    at: u64,
-    actor: &str,
+    (at, actor): (u64, &str),
     entry: &AuditEntry,
+    known: Option<String>,
 ) -> Result<String, StoreError> {
     let record = serde_json::to_string(entry)?;
-    let prev_hash = match prev {
-        None => GENESIS.to_string(),
-        Some(prev) => {
+    let prev_hash = match (prev, known) {
+        (None, _) => GENESIS.to_string(),
+        (Some(_), Some(hash)) => hash,
+        (Some(prev), None) => {
             sqlx::query("SELECT hash FROM audit WHERE organization = $1 AND revision = $2")
                 .bind(org)
                 .bind(to_i64(prev)?)

@@ -63,6 +63,8 @@ impl Store {
         }
         for _ in 0..ROUNDS {
             let Some(live) = slot.as_mut() else {
+                // Reloading: what this server remembers of the chain may be stale too.
+                self.forget_head(org);
                 let policy = self.load(org).await?;
                 let live = tokio::task::spawn_blocking(move || LivePolicy::new(policy))
                     .await

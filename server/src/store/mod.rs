@@ -124,6 +124,8 @@ pub struct Store {
     live: Mutex<HashMap<String, live::Slot>>,
     /// The state readers see of each organization, replaced when the revision moves.
     cache: Mutex<HashMap<String, Arc<OrgState>>>,
+    /// Each organization's audit chain head as this server last wrote it: (revision, hash).
+    heads: Mutex<HashMap<String, (u64, String)>>,
 }
 
 /// A database URL from what a user typed: `postgres://…` and `sqlite:…` as given, anything
@@ -177,6 +179,7 @@ impl Store {
             pool,
             live: Mutex::new(HashMap::new()),
             cache: Mutex::new(HashMap::new()),
+            heads: Mutex::new(HashMap::new()),
         })
     }
 
@@ -199,6 +202,25 @@ impl Store {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let org = state.policy.organization.id.clone();
         cache.insert(org, state);
+    }
+
+    /// The audit chain's hash at `revision`, if this server wrote that row.
+    fn head(&self, org: &str, revision: u64) -> Option<String> {
+        let heads = self.heads.lock().unwrap_or_else(|p| p.into_inner());
+        heads
+            .get(org)
+            .filter(|(r, _)| *r == revision)
+            .map(|(_, h)| h.clone())
+    }
+
+    fn forget_head(&self, org: &str) {
+        let mut heads = self.heads.lock().unwrap_or_else(|p| p.into_inner());
+        heads.remove(org);
+    }
+
+    fn remember_head(&self, org: &str, revision: u64, hash: &str) {
+        let mut heads = self.heads.lock().unwrap_or_else(|p| p.into_inner());
+        heads.insert(org.to_string(), (revision, hash.to_string()));
     }
 
     /// Hands readers of `org` at `revision` a snapshot already made (the publisher's), so

@@ -28,8 +28,7 @@ fn snapshot(r: &sqlx::any::AnyRow) -> Result<StoredSnapshot, StoreError> {
 }
 
 impl Store {
-    /// Stores the snapshot of `revision` unless one is stored already; returns the stored
-    /// one.
+    /// Stores the snapshot of `revision` unless one is stored already.
     pub async fn put_snapshot(
         &self,
         org: &str,
@@ -37,7 +36,7 @@ impl Store {
         issued_at: u64,
         key_id: &str,
         bytes: &[u8],
-    ) -> Result<StoredSnapshot, StoreError> {
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO snapshots (organization, revision, issued_at, key_id, sha256, bytes) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization, revision) DO NOTHING",
@@ -50,9 +49,7 @@ impl Store {
         .bind(bytes.to_vec())
         .execute(self.pool())
         .await?;
-        self.snapshot_at(org, revision)
-            .await?
-            .ok_or_else(|| StoreError::UnknownOrganization(org.to_string()))
+        Ok(())
     }
 
     /// The stored snapshot of `revision`.

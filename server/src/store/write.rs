@@ -85,8 +85,14 @@ impl Store {
         }
         let slot = self.live_slot(org);
         let mut guard = slot.lock().await;
-        for _ in 0..WRITE_ATTEMPTS {
-            let live = self.caught_up(org, &mut guard).await?;
+        for attempt in 0..WRITE_ATTEMPTS {
+            // Optimistic first: the live policy is where this server's last write left it,
+            // and the revision compare-and-swap refuses the commit if anyone moved since.
+            // After a conflict, or to answer `If-Match`, it catches up with the database.
+            let live = match guard.as_mut() {
+                Some(live) if attempt == 0 && if_match.is_none() => live,
+                _ => self.caught_up(org, &mut guard).await?,
+            };
             if let Some(expected) = if_match
                 && expected != live.revision()
             {
@@ -203,9 +209,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let hash = append(&mut tx, org, (Some(from), revision), at, actor, entry).await?;
+        let known = self.head(org, from);
+        let hash = append(&mut tx, org, (Some(from), revision), (at, actor), entry, known).await?;
         self.notify_in(&mut tx, org, revision).await?;
         tx.commit().await?;
+        self.remember_head(org, revision, &hash);
         Ok(Outcome::Done(hash))
     }
 
@@ -287,7 +295,7 @@ impl Store {
                 .await
                 .map_err(StoreError::from)?;
             }
-            append(&mut tx, &org, (from, revision), at, actor, &entry).await?;
+            append(&mut tx, &org, (from, revision), (at, actor), &entry, None).await?;
             self.notify_in(&mut tx, &org, revision).await?;
             tx.commit().await.map_err(StoreError::from)?;
             // The live policy is rebuilt from the tables when next needed.
