@@ -5,7 +5,9 @@
 //! latency, nothing lost, the audit chain verified), and two replicas on one PostgreSQL (a
 //! write through one seen by a watcher on the other; 16 writers split over both).
 //!
-//! `rolegate-bench-control OUT_DIR [SIZES] [SECONDS]` writes `OUT_DIR/control-results.json`.
+//! `rolegate-bench-control OUT_DIR [SIZES] [SECONDS] [PARTS]` writes
+//! `OUT_DIR/control-results.json`; PARTS is any of `import,publish,writers,replicas` (all by
+//! default), and a part not run keeps its figures from an earlier run.
 //! PostgreSQL comes from a throwaway cluster (`initdb`/`pg_ctl` of Debian's `postgresql`).
 
 // A command-line harness: failing loudly is its error handling.
@@ -347,60 +349,78 @@ fn main() {
     let out = PathBuf::from(args.next().unwrap_or_else(|| "target/bench-data".into()));
     let sizes = args.next().unwrap_or_else(|| "S,M,L".into());
     let seconds: u64 = args.next().map_or(20, |n| n.parse().unwrap());
+    let parts = args
+        .next()
+        .unwrap_or_else(|| "import,publish,writers,replicas".into());
+    let run = |part: &str| parts.split(',').any(|p| p == part);
     std::fs::create_dir_all(&out).unwrap();
     let server_bin =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/rolegate-server");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let pg = Arc::new(Cluster::durable());
-    let mut results = json!({});
+    let file = out.join("control-results.json");
+    let mut results: Value = std::fs::read(&file)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_else(|| json!({}));
 
-    // Import of L.
+    // Import of L (which the writers then write to).
     let sqlite = tempfile::tempdir().unwrap();
     let sqlite_url = sqlite.path().join("l.db").display().to_string();
     let pg_url = pg.database();
-    results["import"] = json!([
-        import(&out, &server_bin, &sqlite_url, "SQLite"),
-        import(&out, &server_bin, &pg_url, "PostgreSQL"),
-    ]);
-
-    // Publishing at each size.
-    results["publish"] = Value::Array(
-        sizes
-            .split(',')
-            .map(|s| publish(&runtime, s, if s == "L" { 10 } else { 20 }))
-            .collect(),
-    );
-
-    // 16 writers on L, on each database (the organization imported above).
-    let policy = organization("L");
-    let org = policy.organization.id.clone();
-    let mut rows = Vec::new();
-    for (url, label) in [(&sqlite_url, "SQLite"), (&pg_url, "PostgreSQL")] {
-        let server = start(&runtime, url);
-        let client = Arc::new(Client::new(&runtime, &server, &org));
-        rows.push(writers(
-            &runtime,
-            vec![client],
-            &policy,
-            url,
-            16,
-            seconds,
-            label,
-        ));
-        runtime.block_on(server.stop()).unwrap();
+    if run("import") || run("writers") {
+        results["import"] = json!([
+            import(&out, &server_bin, &sqlite_url, "SQLite"),
+            import(&out, &server_bin, &pg_url, "PostgreSQL"),
+        ]);
     }
-    results["writers"] = Value::Array(rows);
+    if run("publish") {
+        results["publish"] = Value::Array(
+            sizes
+                .split(',')
+                .map(|s| publish(&runtime, s, if s == "L" { 10 } else { 20 }))
+                .collect(),
+        );
+    }
+    // 16 writers on L, on each database.
+    if run("writers") {
+        let policy = organization("L");
+        let org = policy.organization.id.clone();
+        let mut rows = Vec::new();
+        for (url, label) in [(&sqlite_url, "SQLite"), (&pg_url, "PostgreSQL")] {
+            let server = start(&runtime, url);
+            let client = Arc::new(Client::new(&runtime, &server, &org));
+            rows.push(writers(
+                &runtime,
+                vec![client],
+                &policy,
+                url,
+                16,
+                seconds,
+                label,
+            ));
+            runtime.block_on(server.stop()).unwrap();
+        }
+        results["writers"] = Value::Array(rows);
+    }
+    if run("replicas") {
+        results["replicas"] = replicas(&runtime, &pg, seconds);
+    }
+    std::fs::write(&file, serde_json::to_string_pretty(&results).unwrap()).unwrap();
+}
 
-    // Two replicas on one PostgreSQL database, with the M organization.
+/// Two replicas on one PostgreSQL database, with the M organization: a write through one
+/// seen by a watcher on the other; 16 writers split over both.
+fn replicas(runtime: &tokio::runtime::Runtime, pg: &Cluster, seconds: u64) -> Value {
     let m = organization("M");
     let m_org = m.organization.id.clone();
     let url = pg.database();
-    let a = start(&runtime, &url);
+    let a = start(runtime, &url);
     runtime.block_on(a.import(&m, "bench")).unwrap();
-    let b = start(&runtime, &url);
+    let b = start(runtime, &url);
     let (ca, cb) = (
-        Arc::new(Client::new(&runtime, &a, &m_org)),
-        Arc::new(Client::new(&runtime, &b, &m_org)),
+        Arc::new(Client::new(runtime, &a, &m_org)),
+        Arc::new(Client::new(runtime, &b, &m_org)),
     );
     let first = runtime
         .block_on(a.store().revision(&m_org))
@@ -437,7 +457,7 @@ fn main() {
         percentile(&ms, 0.99)
     );
     let split = writers(
-        &runtime,
+        runtime,
         vec![ca, cb],
         &m,
         &url,
@@ -445,14 +465,8 @@ fn main() {
         seconds.min(10),
         "PostgreSQL, two replicas",
     );
-    results["replicas"] = json!({"size": "M", "write_to_other_replica_p50_ms": percentile(&ms, 0.5),
-        "write_to_other_replica_p99_ms": percentile(&ms, 0.99), "writers": split});
     runtime.block_on(a.stop()).unwrap();
     runtime.block_on(b.stop()).unwrap();
-
-    std::fs::write(
-        out.join("control-results.json"),
-        serde_json::to_string_pretty(&results).unwrap(),
-    )
-    .unwrap();
+    json!({"size": "M", "write_to_other_replica_p50_ms": percentile(&ms, 0.5),
+        "write_to_other_replica_p99_ms": percentile(&ms, 0.99), "writers": split})
 }

@@ -13,9 +13,9 @@
 mod dir;
 mod listen;
 
+use std::collections::VecDeque;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -184,7 +184,7 @@ impl Publisher {
         for org in self.store.organizations().await? {
             let channel = self.channel(&org);
             if let Some(stored) = self.store.latest_snapshot(&org).await? {
-                let published = self.published_from(&org, stored).await?;
+                let published = self.published_from(&org, stored, true).await?;
                 self.serve(&channel, Arc::new(published));
             }
             self.notify(&org, 0);
@@ -316,7 +316,7 @@ impl Publisher {
         };
         if let Some(stored) = self.store.snapshot_at(org, revision).await? {
             // Another server (or an earlier run of this one) published it: serve its bytes.
-            let published = Arc::new(self.published_from(org, stored).await?);
+            let published = Arc::new(self.published_from(org, stored, false).await?);
             self.serve(channel, published);
             self.write_dir(org, channel).await?;
             return Ok(Outcome::Done);
@@ -412,7 +412,10 @@ impl Publisher {
     /// Makes `published` the one served, and remembers it as a base of the next deltas.
     fn serve(&self, channel: &Channel, published: Arc<Published>) {
         let mut history = channel.history.lock().unwrap_or_else(|p| p.into_inner());
-        if history.back().is_some_and(|last| last.revision == published.revision) {
+        if history
+            .back()
+            .is_some_and(|last| last.revision == published.revision)
+        {
             history.pop_back();
         }
         history.push_back(published.clone());
@@ -423,11 +426,14 @@ impl Publisher {
         channel.published.send_replace(Some(published));
     }
 
-    /// A stored snapshot as served, with the stored deltas to it.
+    /// A stored snapshot as served, with the stored deltas to it; with `check`, decoded
+    /// first, so that a server starting up never serves stored bytes that do not decode (a
+    /// server following another serves them at once: its clients verify them anyway).
     async fn published_from(
         &self,
         org: &str,
         stored: StoredSnapshot,
+        check: bool,
     ) -> Result<Published, PublisherError> {
         let deltas = self
             .store
@@ -440,11 +446,13 @@ impl Publisher {
             })
             .collect();
         let published = Published::new(stored.revision, Bytes::from(stored.bytes), deltas);
-        let check = published.clone();
-        let revision = published.revision;
-        blocking(move || check.snapshot())
-            .await?
-            .map_err(|code| PublisherError::Stored { revision, code })?;
+        if check {
+            let checked = published.clone();
+            let revision = published.revision;
+            blocking(move || checked.snapshot())
+                .await?
+                .map_err(|code| PublisherError::Stored { revision, code })?;
+        }
         Ok(published)
     }
 }

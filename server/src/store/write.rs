@@ -210,7 +210,15 @@ impl Store {
                 .await?;
         }
         let known = self.head(org, from);
-        let hash = append(&mut tx, org, (Some(from), revision), (at, actor), entry, known).await?;
+        let hash = append(
+            &mut tx,
+            org,
+            (Some(from), revision),
+            (at, actor),
+            entry,
+            known,
+        )
+        .await?;
         self.notify_in(&mut tx, org, revision).await?;
         tx.commit().await?;
         self.remember_head(org, revision, &hash);
