@@ -21,8 +21,10 @@ fn main() {
         .to_path_buf();
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     // Shared by every profile of the host, so the guest's dependencies build once.
+    // A relative CARGO_TARGET_DIR is relative to where cargo was run (the workspace, as the
+    // README's commands run it), not to this script's directory.
     let target_dir = env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace.join("target"), PathBuf::from)
+        .map_or_else(|| workspace.join("target"), |dir| workspace.join(dir))
         .join("guest");
 
     for dir in [

@@ -11,7 +11,7 @@ use rolegate_core::{Request, ResourceRef, Trust};
 use crate::answers::{Decision, Explanation, Holder, Scope, SnapshotInfo};
 use crate::engine::Engine;
 use crate::error::HostError;
-use crate::instance::GuestInstance;
+use crate::instance::{GuestInstance, Image};
 
 /// Idle instances kept per snapshot: enough for a busy server's threads; more are created
 /// on demand and dropped when the pool is full.
@@ -22,8 +22,10 @@ const MAX_IDLE: usize = 256;
 struct Generation {
     bytes: Arc<[u8]>,
     info: SnapshotInfo,
-    /// When the snapshot was verified: later instances load it as of then.
-    verified_at: u64,
+    /// The first instance's state right after loading: later instances start from a copy of
+    /// it (pre-initialised) instead of decoding the snapshot again. Costs one more copy of the
+    /// guest's memory while the snapshot is served.
+    image: Image,
     /// Idle instances, boxed so taking and returning one moves a pointer, not a whole store.
     /// A lock-free queue: borrowing an instance costs no lock on the check path.
     idle: ArrayQueue<Box<GuestInstance>>,
@@ -40,12 +42,13 @@ impl Generation {
     ) -> Result<Generation, HostError> {
         let mut instance = GuestInstance::new(&engine.inner)?;
         let info = instance.load(&bytes, trust, now)?;
+        let image = instance.image();
         let idle = ArrayQueue::new(MAX_IDLE);
         let _ = idle.push(Box::new(instance));
         Ok(Generation {
             bytes,
             info,
-            verified_at: now,
+            image,
             idle,
         })
     }
@@ -53,13 +56,9 @@ impl Generation {
     fn take(&self, engine: &Engine) -> Result<Box<GuestInstance>, HostError> {
         match self.idle.pop() {
             Some(instance) => Ok(instance),
-            None => {
-                let mut instance = Box::new(GuestInstance::new(&engine.inner)?);
-                // Accepted when the generation was made: later instances need no re-check of
-                // signatures or freshness (which must not fail mid-life), only the decode.
-                instance.load(&self.bytes, &Trust::unsigned(), self.verified_at)?;
-                Ok(instance)
-            }
+            // Accepted when the generation was made: a later instance starts as the first
+            // did right after its load, with no re-check or re-decode.
+            None => GuestInstance::from_image(&engine.inner, &self.image).map(Box::new),
         }
     }
 

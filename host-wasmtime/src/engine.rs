@@ -3,11 +3,19 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use wasmtime::{Cache, CacheConfig, InstancePre, Linker, Module};
+use wasmtime::{
+    Cache, CacheConfig, InstanceAllocationStrategy, InstancePre, Linker, Module, ModuleExport,
+    PoolingAllocationConfig,
+};
 
 use crate::error::{Cause, HostError};
 use crate::instance::{GuestInstance, StoreState};
 use crate::limits::Limits;
+
+/// Bytes at the start of each pooled memory slot kept mapped between instances (the guest's
+/// stack and its first heap pages), so a new instance starts without page faults there; the
+/// rest is returned to the kernel.
+const KEEP_RESIDENT: usize = 64 << 10;
 
 /// The guest this crate was built with: `rolegate-wasm` with feature `abi` (for tools and
 /// fuzzers that drive its ABI directly).
@@ -22,6 +30,12 @@ pub struct EngineConfig {
     pub cache_dir: Option<PathBuf>,
     /// Limits on every guest call. Default [`Limits::default`].
     pub limits: Limits,
+    /// Most guest instances alive at once across every authorizer of this engine, idle ones
+    /// included (an authorizer keeps up to 256 idle per snapshot). Instances come from a pool
+    /// of this many slots reserved when the engine is built — address space only, about
+    /// 4 GiB each, no memory — so making one takes microseconds rather than a fresh mapping;
+    /// past it, making one fails (and the call denies). Default 1,000.
+    pub max_instances: u32,
 }
 
 impl Default for EngineConfig {
@@ -33,6 +47,7 @@ impl Default for EngineConfig {
         EngineConfig {
             cache_dir,
             limits: Limits::default(),
+            max_instances: 1_000,
         }
     }
 }
@@ -50,6 +65,48 @@ pub(crate) struct EngineInner {
     pub(crate) engine: wasmtime::Engine,
     pub(crate) pre: InstancePre<StoreState>,
     pub(crate) limits: Limits,
+    /// The guest's exports, found by name once: an instance looks them up by index.
+    pub(crate) exports: ExportIndexes,
+}
+
+/// Where each export the host calls sits in the guest module.
+pub(crate) struct ExportIndexes {
+    pub(crate) memory: ModuleExport,
+    pub(crate) alloc: ModuleExport,
+    pub(crate) free: ModuleExport,
+    pub(crate) load: ModuleExport,
+    pub(crate) trust: ModuleExport,
+    pub(crate) apply_delta: ModuleExport,
+    pub(crate) query: ModuleExport,
+    pub(crate) index: ModuleExport,
+    pub(crate) can_at: ModuleExport,
+    pub(crate) decide_at: ModuleExport,
+    pub(crate) grant: ModuleExport,
+    pub(crate) check_batch_at: ModuleExport,
+}
+
+impl ExportIndexes {
+    fn of(module: &Module) -> Result<ExportIndexes, HostError> {
+        let find = |name: &'static str| {
+            module
+                .get_export_index(name)
+                .ok_or(HostError::MissingExport(name))
+        };
+        Ok(ExportIndexes {
+            memory: find("memory")?,
+            alloc: find("rolegate_alloc")?,
+            free: find("rolegate_free")?,
+            load: find("rolegate_load")?,
+            trust: find("rolegate_trust")?,
+            apply_delta: find("rolegate_apply_delta")?,
+            query: find("rolegate_query")?,
+            index: find("rolegate_index")?,
+            can_at: find("rolegate_can_at")?,
+            decide_at: find("rolegate_decide_at")?,
+            grant: find("rolegate_grant")?,
+            check_batch_at: find("rolegate_check_batch_at")?,
+        })
+    }
 }
 
 impl std::fmt::Debug for Engine {
@@ -80,6 +137,17 @@ impl Engine {
     pub fn from_bytes(guest: &[u8], config: EngineConfig) -> Result<Engine, HostError> {
         let mut wasm = wasmtime::Config::new();
         wasm.consume_fuel(true);
+        // Instances from a pool of slots mapped once: instantiating is a few microseconds
+        // (the module's data copy-on-write from its image, the kept-resident prefix reset in
+        // place) instead of a fresh mapping and its page faults. Each slot holds at most the
+        // memory cap, which the limiter enforces first (so a guest past it is reported as such).
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_core_instances(config.max_instances)
+            .total_memories(config.max_instances)
+            .total_tables(config.max_instances)
+            .max_memory_size(config.limits.memory_bytes)
+            .linear_memory_keep_resident(KEEP_RESIDENT.min(config.limits.memory_bytes));
+        wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         if let Some(dir) = &config.cache_dir {
             let failed = |source: Cause| HostError::Cache {
                 path: dir.clone(),
@@ -98,15 +166,19 @@ impl Engine {
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|e| HostError::Instantiate(e.into()))?;
+        // The version first: a guest of another ABI is refused as such, whatever it exports.
+        crate::instance::check_abi(&engine, &pre, &module, &config.limits)?;
+        let exports = ExportIndexes::of(&module)?;
         let engine = Engine {
             inner: Arc::new(EngineInner {
                 engine,
                 pre,
                 limits: config.limits,
+                exports,
             }),
         };
-        // Prove the guest speaks our ABI (an instance checks the version first) before anyone
-        // relies on it.
+        // Prove the exports have the ABI's signatures before anyone relies on them: every
+        // later instance is of this same module.
         GuestInstance::new(&engine.inner)?;
         Ok(engine)
     }

@@ -6,7 +6,10 @@ use rolegate_core::ffi::{self, Answer, Code, NameKind, Query, UNKNOWN};
 use rolegate_core::limits::{MAX_ID_LEN, MAX_PERMISSION_LEN};
 use rolegate_core::{Reason as CoreReason, Request, Trust};
 use serde::Serialize;
-use wasmtime::{Memory, ResourceLimiter, Store, Trap, TypedFunc, WasmParams, WasmResults};
+use wasmtime::{
+    InstancePre, Memory, Module, ModuleExport, ResourceLimiter, Store, Trap, TypedFunc, WasmParams,
+    WasmResults,
+};
 
 use crate::answers::{Decision, Grant, Reason, SnapshotInfo};
 use crate::engine::EngineInner;
@@ -117,6 +120,8 @@ pub(crate) struct GuestInstance {
 }
 
 const INITIAL_SCRATCH: usize = 4096;
+/// A WebAssembly page.
+const WASM_PAGE: usize = 64 << 10;
 
 /// Calls a guest export with `fuel`, turning traps and overruns into errors. A free function
 /// so callers can borrow the store and an export (two fields of one instance) at once.
@@ -145,56 +150,143 @@ fn invoke<P: WasmParams, R: WasmResults>(
 fn export<P: WasmParams, R: WasmResults>(
     store: &mut Store<StoreState>,
     instance: &wasmtime::Instance,
+    index: &ModuleExport,
     name: &'static str,
 ) -> Result<TypedFunc<P, R>, HostError> {
     instance
-        .get_typed_func::<P, R>(&mut *store, name)
-        .map_err(|_| HostError::MissingExport(name))
+        .get_module_export(&mut *store, index)
+        .and_then(wasmtime::Extern::into_func)
+        .and_then(|f| f.typed::<P, R>(&*store).ok())
+        .ok_or(HostError::MissingExport(name))
+}
+
+/// A store for one instance: its memory cap, and fuel for its first call.
+fn store(engine: &wasmtime::Engine, limits: &Limits) -> Result<Store<StoreState>, HostError> {
+    let mut store = Store::new(
+        engine,
+        StoreState {
+            memory_cap: limits.memory_bytes,
+            memory_exceeded: false,
+        },
+    );
+    store.limiter(|state| state);
+    store
+        .set_fuel(limits.fuel_per_call)
+        .map_err(|e| HostError::Instantiate(e.into()))?;
+    Ok(store)
+}
+
+/// Checks that the guest speaks this host's ABI: its version, asked before anything else.
+pub(crate) fn check_abi(
+    engine: &wasmtime::Engine,
+    pre: &InstancePre<StoreState>,
+    module: &Module,
+    limits: &Limits,
+) -> Result<(), HostError> {
+    const NAME: &str = "rolegate_abi_version";
+    let mut store = store(engine, limits)?;
+    let instance = pre
+        .instantiate(&mut store)
+        .map_err(|e| HostError::Instantiate(e.into()))?;
+    let index = module
+        .get_export_index(NAME)
+        .ok_or(HostError::MissingExport(NAME))?;
+    let version: TypedFunc<(), i32> = export(&mut store, &instance, &index, NAME)?;
+    let found = invoke(&mut store, &version, (), limits.fuel_per_call)?;
+    if found == ffi::ABI_VERSION {
+        Ok(())
+    } else {
+        Err(HostError::AbiVersion {
+            found,
+            expected: ffi::ABI_VERSION,
+        })
+    }
+}
+
+/// A loaded instance's state, to start others in: its linear memory — which holds
+/// everything the guest has, the decoded snapshot, its allocator and its buffers — and the
+/// host's view of it. (The guest's one mutable global, its stack pointer, is back at its
+/// initial value between calls, as every fresh instance has it.)
+pub(crate) struct Image {
+    memory: Vec<u8>,
+    scratch: (i32, usize),
+    revision: u64,
 }
 
 impl GuestInstance {
+    /// A fresh instance, its scratch buffer allocated.
     pub(crate) fn new(engine: &EngineInner) -> Result<GuestInstance, HostError> {
-        let mut store = Store::new(
-            &engine.engine,
-            StoreState {
-                memory_cap: engine.limits.memory_bytes,
-                memory_exceeded: false,
-            },
-        );
-        store.limiter(|state| state);
-        store
-            .set_fuel(engine.limits.fuel_per_call)
-            .map_err(|e| HostError::Instantiate(e.into()))?;
+        let mut guest = GuestInstance::instantiate(engine)?;
+        guest.scratch = (guest.allocate(INITIAL_SCRATCH)?, INITIAL_SCRATCH);
+        Ok(guest)
+    }
+
+    /// An instance in the state `image` was taken in: instantiated from the pool, its memory
+    /// grown to the image's size and the image copied in. Much cheaper than loading the
+    /// snapshot again (a copy, where loading decodes and validates every byte).
+    pub(crate) fn from_image(
+        engine: &EngineInner,
+        image: &Image,
+    ) -> Result<GuestInstance, HostError> {
+        let mut guest = GuestInstance::instantiate(engine)?;
+        let have = guest.memory.data_size(&guest.store);
+        if image.memory.len() > have {
+            let pages = (image.memory.len() - have).div_ceil(WASM_PAGE) as u64;
+            guest
+                .memory
+                .grow(&mut guest.store, pages)
+                .map_err(|e| HostError::Instantiate(e.into()))?;
+        }
+        guest.write(0, &image.memory)?;
+        guest.scratch = image.scratch;
+        guest.revision = image.revision;
+        Ok(guest)
+    }
+
+    /// This instance's state, for [`from_image`](Self::from_image).
+    pub(crate) fn image(&self) -> Image {
+        Image {
+            memory: self.memory.data(&self.store).to_vec(),
+            scratch: self.scratch,
+            revision: self.revision,
+        }
+    }
+
+    fn instantiate(engine: &EngineInner) -> Result<GuestInstance, HostError> {
+        let mut store = store(&engine.engine, &engine.limits)?;
         let instance = engine
             .pre
             .instantiate(&mut store)
             .map_err(|e| HostError::Instantiate(e.into()))?;
+        let x = &engine.exports;
         let memory = instance
-            .get_memory(&mut store, "memory")
+            .get_module_export(&mut store, &x.memory)
+            .and_then(wasmtime::Extern::into_memory)
             .ok_or(HostError::MissingExport("memory"))?;
-        // The version first: a guest of another ABI is refused as such, whatever it exports.
-        let version: TypedFunc<(), i32> = export(&mut store, &instance, "rolegate_abi_version")?;
-        let abi_version = invoke(&mut store, &version, (), engine.limits.fuel_per_call)?;
-        if abi_version != ffi::ABI_VERSION {
-            return Err(HostError::AbiVersion {
-                found: abi_version,
-                expected: ffi::ABI_VERSION,
-            });
-        }
         let exports = Exports {
-            alloc: export(&mut store, &instance, "rolegate_alloc")?,
-            free: export(&mut store, &instance, "rolegate_free")?,
-            load: export(&mut store, &instance, "rolegate_load")?,
-            trust: export(&mut store, &instance, "rolegate_trust")?,
-            apply_delta: export(&mut store, &instance, "rolegate_apply_delta")?,
-            query: export(&mut store, &instance, "rolegate_query")?,
-            index: export(&mut store, &instance, "rolegate_index")?,
-            can_at: export(&mut store, &instance, "rolegate_can_at")?,
-            decide_at: export(&mut store, &instance, "rolegate_decide_at")?,
-            grant: export(&mut store, &instance, "rolegate_grant")?,
-            check_batch_at: export(&mut store, &instance, "rolegate_check_batch_at")?,
+            alloc: export(&mut store, &instance, &x.alloc, "rolegate_alloc")?,
+            free: export(&mut store, &instance, &x.free, "rolegate_free")?,
+            load: export(&mut store, &instance, &x.load, "rolegate_load")?,
+            trust: export(&mut store, &instance, &x.trust, "rolegate_trust")?,
+            apply_delta: export(
+                &mut store,
+                &instance,
+                &x.apply_delta,
+                "rolegate_apply_delta",
+            )?,
+            query: export(&mut store, &instance, &x.query, "rolegate_query")?,
+            index: export(&mut store, &instance, &x.index, "rolegate_index")?,
+            can_at: export(&mut store, &instance, &x.can_at, "rolegate_can_at")?,
+            decide_at: export(&mut store, &instance, &x.decide_at, "rolegate_decide_at")?,
+            grant: export(&mut store, &instance, &x.grant, "rolegate_grant")?,
+            check_batch_at: export(
+                &mut store,
+                &instance,
+                &x.check_batch_at,
+                "rolegate_check_batch_at",
+            )?,
         };
-        let mut guest = GuestInstance {
+        Ok(GuestInstance {
             store,
             memory,
             exports,
@@ -202,9 +294,7 @@ impl GuestInstance {
             limits: engine.limits,
             names: Names::default(),
             revision: 0,
-        };
-        guest.scratch = (guest.allocate(INITIAL_SCRATCH)?, INITIAL_SCRATCH);
-        Ok(guest)
+        })
     }
 
     /// A buffer of `len` bytes in guest memory.

@@ -20,6 +20,7 @@ fn faulty_engine() -> Engine {
                 memory_bytes: 64 << 20,
                 ..Limits::default()
             },
+            ..EngineConfig::default()
         },
     )
     .unwrap()
@@ -104,6 +105,7 @@ fn a_snapshot_too_big_for_the_memory_cap_is_refused() {
             memory_bytes: 2 << 20,
             ..Limits::default()
         },
+        ..EngineConfig::default()
     })
     .unwrap();
     let shape = rolegate_tests::Shape {
