@@ -56,7 +56,8 @@ pub use admin::{
     assignment_id, dry_run,
 };
 pub use compile::{
-    CompileError, CompileOptions, Item, compile, compile_checked, compile_snapshot, validate,
+    CompileError, CompileOptions, Item, compile, compile_checked, compile_signed, compile_snapshot,
+    validate,
 };
 pub use decide::{
     AssignmentRow, Decision, DirectoryEntry, Explanation, Grant, Holder, MatchField, QueryError,
@@ -64,8 +65,9 @@ pub use decide::{
     UserSearch,
 };
 pub use format::{
-    DELTA_FORMAT, DeltaError, DeltaInfo, FORMAT_VERSION, MAX_CLOCK_SKEW, SIGNATURE_DOMAIN, Trust,
-    TrustError, TrustedKey, apply_delta, apply_delta_trusted, delta_info, diff, public_key, sign,
+    DELTA_FORMAT, DeltaError, DeltaInfo, FORMAT_VERSION, MAX_CLOCK_SKEW, SIGNATURE_DOMAIN,
+    SigningKeyRef, Trust, TrustError, TrustedKey, apply_delta, apply_delta_trusted, delta_info,
+    diff, public_key, sign,
 };
 pub use model::policy::{
     Account, Assignment, Organization, Policy, Resource, ResourceKey, Role, Settings, Subaccount,

@@ -15,7 +15,7 @@ pub use rolegate_core::{
     Operation, Policy, QueryError, ResourceKey, RoleKind, ScopeLevel, Settings, SliceError,
     Snapshot, User,
 };
-use rolegate_core::{CompileOptions, Request, ResourceRef, RoleFilter};
+use rolegate_core::{CompileOptions, Request, ResourceRef, RoleFilter, SigningKeyRef};
 
 /// The ed25519 key the server signs snapshots and slices with.
 #[derive(Clone)]
@@ -88,14 +88,17 @@ pub fn compile_signed(
     issued_at: u64,
     key: &SigningKey,
 ) -> Result<Vec<u8>, PublishError> {
-    let bytes = rolegate_core::compile(
+    Ok(rolegate_core::compile_signed(
         policy,
         &CompileOptions {
             revision,
             issued_at,
         },
-    )?;
-    Ok(rolegate_core::sign(&bytes, &key.id, &key.secret)?)
+        SigningKeyRef {
+            id: &key.id,
+            secret: &key.secret,
+        },
+    )?)
 }
 
 /// Decodes snapshot bytes (any bytes: a snapshot or a typed error).

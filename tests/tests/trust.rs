@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use rolegate_core::testing::reseal_keeping_signature;
 use rolegate_core::{
-    CompileOptions, DeltaError, Policy, Request, Snapshot, Trust, TrustError, TrustedKey,
-    apply_delta, compile, diff, public_key, sign,
+    CompileOptions, DeltaError, Policy, Request, SigningKeyRef, Snapshot, Trust, TrustError,
+    TrustedKey, apply_delta, compile, compile_signed, diff, public_key, sign,
 };
 use rolegate_tests::{Reference, Rng, Shape, generate};
 
@@ -163,6 +163,30 @@ fn each_trust_scenario() {
             NOW
         )),
         "ok"
+    );
+}
+
+#[test]
+fn compiling_signed_is_signing_the_compiled_bytes() {
+    let policy = acme();
+    let options = CompileOptions {
+        revision: 4,
+        issued_at: NOW - 60,
+    };
+    let key = SigningKeyRef {
+        id: "k1",
+        secret: &K1,
+    };
+    let bytes = compile_signed(&policy, &options, key).unwrap();
+    assert_eq!(
+        bytes,
+        sign(&compile(&policy, &options).unwrap(), "k1", &K1).unwrap()
+    );
+    let snapshot = Snapshot::decode_trusted(&bytes, &trust(&[("k1", K1)]), NOW).unwrap();
+    assert_eq!(snapshot.meta().revision, 4);
+    assert_eq!(
+        code(Snapshot::decode_trusted(&bytes, &trust(&[("k1", K2)]), NOW)),
+        "bad-signature"
     );
 }
 

@@ -7,6 +7,7 @@ use super::plan::Plan;
 use super::{CompileError, CompileOptions};
 use crate::format::envelope::Claims;
 use crate::format::payload::{SealError, seal_payload};
+use crate::format::trust::SigningKeyRef;
 use crate::format::wire::{
     Named, Payload, WireAssignment, WireResource, WireRole, WireSubaccount, WireUser,
 };
@@ -14,14 +15,18 @@ use crate::limits::MAX_SNAPSHOT_BYTES;
 
 impl Plan<'_> {
     /// The snapshot bytes of the plan, stamped with `options`.
-    pub(super) fn encode(&self, options: &CompileOptions) -> Result<Vec<u8>, CompileError> {
+    pub(super) fn encode(
+        &self,
+        options: &CompileOptions,
+        key: Option<SigningKeyRef<'_>>,
+    ) -> Result<Vec<u8>, CompileError> {
         let claims = Claims {
             organization: &self.policy.organization.id,
             revision: options.revision,
             issued_at: options.issued_at,
             slice_of: None,
         };
-        seal_payload(&self.payload(), &claims).map_err(|e| match e {
+        seal_payload(&self.payload(), &claims, key).map_err(|e| match e {
             SealError::Serialize => CompileError::Encode("the payload could not be serialized"),
             SealError::TooLarge(count) => CompileError::TooMany {
                 what: "snapshot bytes",

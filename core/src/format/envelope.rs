@@ -64,6 +64,17 @@ pub(crate) fn seal_signed(
     payload: &[u8],
     signature: Option<(&str, &[u8])>,
 ) -> Vec<u8> {
+    seal_with(claims, payload, &checksum(payload), signature)
+}
+
+/// [`seal_signed`] with the payload's checksum already known (hashing a large snapshot's
+/// payload is most of what sealing costs, so it is done once per publish).
+pub(crate) fn seal_with(
+    claims: &Claims<'_>,
+    payload: &[u8],
+    checksum: &[u8; 32],
+    signature: Option<(&str, &[u8])>,
+) -> Vec<u8> {
     fn varint(out: &mut Vec<u8>, mut n: u64) {
         while n >= 0x80 {
             out.push((n as u8) | 0x80);
@@ -88,7 +99,7 @@ pub(crate) fn seal_signed(
         }
         None => out.push(0),
     }
-    out.extend_from_slice(&checksum(payload));
+    out.extend_from_slice(checksum);
     match signature {
         Some((key_id, signature)) => {
             out.push(1);

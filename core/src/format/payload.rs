@@ -3,6 +3,7 @@
 use alloc::vec::Vec;
 
 use crate::format::envelope::{Claims, seal};
+use crate::format::trust::{SigningKeyRef, seal_signing};
 use crate::format::wire::Payload;
 use crate::limits::MAX_SNAPSHOT_BYTES;
 
@@ -15,13 +16,18 @@ pub(crate) enum SealError {
     TooLarge(usize),
 }
 
-/// The snapshot bytes of `payload`: postcard-encoded and sealed in an unsigned envelope.
+/// The snapshot bytes of `payload`: postcard-encoded and sealed in an envelope, signed with
+/// `key` if given.
 pub(crate) fn seal_payload(
     payload: &Payload<'_>,
     claims: &Claims<'_>,
+    key: Option<SigningKeyRef<'_>>,
 ) -> Result<Vec<u8>, SealError> {
     let bytes = postcard::to_allocvec(payload).map_err(|_| SealError::Serialize)?;
-    let sealed = seal(claims, &bytes);
+    let sealed = match key {
+        Some(key) => seal_signing(claims, &bytes, key),
+        None => seal(claims, &bytes),
+    };
     if sealed.len() > MAX_SNAPSHOT_BYTES {
         return Err(SealError::TooLarge(sealed.len()));
     }

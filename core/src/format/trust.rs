@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::ffi::Code;
-use crate::format::envelope::{Claims, FORMAT_VERSION, Opened, open, seal_signed};
+use crate::format::envelope::{Claims, FORMAT_VERSION, Opened, checksum, open, seal_with};
 use crate::ids::clip;
 use crate::snapshot::DecodeError;
 use crate::snapshot::{Snapshot, SnapshotMeta};
@@ -311,11 +311,40 @@ pub fn sign(bytes: &[u8], key_id: &str, secret: &[u8; 32]) -> Result<Vec<u8>, De
     let claims = e.claims();
     let signature =
         ed25519_dalek::SigningKey::from_bytes(secret).sign(&signed_message(&claims, &e.checksum));
-    Ok(seal_signed(
+    Ok(seal_with(
         &claims,
         e.payload,
+        &e.checksum,
         Some((key_id, &signature.to_bytes())),
     ))
+}
+
+/// Seals `payload` under `claims`, signed: the payload is hashed once, for the checksum the
+/// signature covers.
+pub(crate) fn seal_signing(claims: &Claims<'_>, payload: &[u8], key: SigningKeyRef<'_>) -> Vec<u8> {
+    use ed25519_dalek::Signer;
+    let sum = checksum(payload);
+    let signature =
+        ed25519_dalek::SigningKey::from_bytes(key.secret).sign(&signed_message(claims, &sum));
+    seal_with(claims, payload, &sum, Some((key.id, &signature.to_bytes())))
+}
+
+/// A secret key and the id it is published under, to sign with.
+#[derive(Clone, Copy)]
+pub struct SigningKeyRef<'a> {
+    /// The key id the signature names (what a [`Trust`] looks the public key up by).
+    pub id: &'a str,
+    /// The ed25519 secret key.
+    pub secret: &'a [u8; 32],
+}
+
+impl core::fmt::Debug for SigningKeyRef<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never the secret.
+        f.debug_struct("SigningKeyRef")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The public key of an ed25519 secret key.

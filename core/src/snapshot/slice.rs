@@ -111,7 +111,7 @@ impl Snapshot {
             issued_at: self.meta.issued_at,
             slice_of: Some(self.user_id(keep)),
         };
-        seal_payload(&payload, &claims).map_err(|_| SliceError::Encode)
+        seal_payload(&payload, &claims, None).map_err(|_| SliceError::Encode)
     }
 
     /// Each role's grants as the wire writes them: one bit per catalog permission, packed
