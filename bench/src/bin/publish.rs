@@ -16,9 +16,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use rolegate_core::{
-    CompileOptions, SigningKeyRef, Snapshot, compile, compile_signed, diff, sign,
-};
+use rolegate_core::{CompileOptions, SigningKeyRef, Snapshot, compile, compile_signed, diff, sign};
 use rolegate_tests::generate::{self, Shape};
 use serde_json::{Value, json};
 

@@ -395,28 +395,39 @@ impl Judge<'_> {
             (_, Some(u)) if u.id == user => u.active,
             _ => live.user(user).is_some_and(|u| u.active),
         };
-        let active_before: Vec<&String> = live
+        // Whether `user` holds the Organization Owner role after the change.
+        let owner_after = |user: &str| {
+            let held = live.index.org_owners.get(user).copied().unwrap_or(0) as usize;
+            let mine = |a: &&Assignment| is_org_owner(a) && a.user == user;
+            held + self.change.added.iter().filter(mine).count()
+                > self.change.removed.iter().filter(mine).count()
+        };
+        // Stops at the first owner left: almost always one of the first looked at, so a
+        // change to one of thousands of owners costs microseconds, not a pass over them all.
+        let remaining = live
             .index
             .org_owners
             .keys()
-            .filter(|u| live.user(u).is_some_and(|x| x.active))
-            .collect();
-        let mut after: Map<String, u32> = live.index.org_owners.clone();
-        for a in self.change.removed.iter().filter(|a| is_org_owner(a)) {
-            if let Some(n) = after.get_mut(&a.user) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    after.remove(&a.user);
-                }
+            .map(String::as_str)
+            .chain(
+                self.change
+                    .added
+                    .iter()
+                    .filter(|a| is_org_owner(a))
+                    .map(|a| a.user.as_str()),
+            )
+            .any(|u| owner_after(u) && active_after(u));
+        if !remaining {
+            let last = live
+                .index
+                .org_owners
+                .keys()
+                .filter(|u| live.user(u).is_some_and(|x| x.active))
+                .min();
+            if let Some(last) = last {
+                self.violations
+                    .push(AdminError::LastOrganizationOwner { user: clip(last) });
             }
-        }
-        for a in self.change.added.iter().filter(|a| is_org_owner(a)) {
-            *after.entry(a.user.clone()).or_insert(0) += 1;
-        }
-        let remaining = after.keys().any(|u| active_after(u));
-        if !remaining && let Some(last) = active_before.iter().min() {
-            self.violations
-                .push(AdminError::LastOrganizationOwner { user: clip(last) });
         }
     }
 
