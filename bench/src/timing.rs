@@ -4,6 +4,21 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+/// The sample at quantile `p` (0 to 1) of `sorted` samples; NaN when there are none.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let Some(last) = sorted.len().checked_sub(1) else {
+        return f64::NAN;
+    };
+    let at = ((last as f64) * p).round() as usize;
+    sorted.get(at.min(last)).copied().unwrap_or(f64::NAN)
+}
+
+/// The generated organization's shape called `size` (`S`, `M` or `L`).
+pub fn shape(size: &str) -> rolegate_tests::Shape {
+    rolegate_tests::Shape::named(size)
+        .unwrap_or_else(|| panic!("unknown size {size}: use S, M or L"))
+}
+
 /// How long one timed round aims to take.
 const ROUND: Duration = Duration::from_millis(200);
 

@@ -81,6 +81,16 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// The shape called `name`: `S`, `M` or `L`.
+    pub fn named(name: &str) -> Option<Shape> {
+        match name {
+            "S" => Some(Shape::S),
+            "M" => Some(Shape::M),
+            "L" => Some(Shape::L),
+            _ => None,
+        }
+    }
+
     /// Benchmark size S: 1k users, 100 subaccounts, 5k assignments.
     pub const S: Shape = Shape {
         accounts: 20,

@@ -211,6 +211,16 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        // A test or benchmark failing with the server up: what PostgreSQL said is the first
+        // thing to read, and the directory goes with the cluster.
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            eprintln!("--- PostgreSQL log (last lines) ---");
+            for line in tail.iter().rev() {
+                eprintln!("{line}");
+            }
+        }
         let _ = self
             .command("pg_ctl")
             .arg("-D")

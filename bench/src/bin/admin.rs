@@ -17,16 +17,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use rolegate_bench::timing::{percentile, shape};
 use rolegate_core::{Assignment, LivePolicy, Operation, Policy};
-use rolegate_tests::generate::{self, Rng, Shape};
+use rolegate_tests::generate::{self, Rng};
 use serde_json::{Value, json};
 
 const OWNER: &str = "US0000000000000000000000000000ad01";
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[at.min(sorted.len() - 1)]
-}
 
 /// The operations: grant a role at an account, take it back, rename, deactivate, reactivate.
 fn operations(policy: &Policy, n: usize) -> Vec<Operation> {
@@ -91,12 +87,7 @@ fn main() {
     std::fs::create_dir_all(&out).unwrap();
     let mut rows = Vec::new();
     for size in sizes.split(',') {
-        let shape = match size {
-            "S" => Shape::S,
-            "M" => Shape::M,
-            "L" => Shape::L,
-            other => panic!("unknown size {other}"),
-        };
+        let shape = shape(size);
         let mut policy = generate::policy(&shape, 0x5eed);
         let org = policy.organization.id.clone();
         policy.users.push(rolegate_core::User::new(

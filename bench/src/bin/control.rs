@@ -23,30 +23,14 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rolegate_bench::timing::{percentile, shape};
 use rolegate_core::{Assignment, Policy, User};
 use rolegate_server::{ServeOptions, Server};
-use rolegate_tests::generate::{self, Rng, Shape};
+use rolegate_tests::generate::{self, Rng};
 use rolegate_tests::pg::Cluster;
 use serde_json::{Value, json};
 
 const OWNER: &str = "US0000000000000000000000000000ad01";
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[at.min(sorted.len() - 1)]
-}
-
-fn shape(size: &str) -> Shape {
-    match size {
-        "S" => Shape::S,
-        "M" => Shape::M,
-        "L" => Shape::L,
-        other => panic!("unknown size {other}"),
-    }
-}
 
 /// The organization of `size`, with an Organization Owner to write as.
 fn organization(size: &str) -> Policy {
@@ -122,6 +106,9 @@ impl Client {
         .unwrap();
         let status = r.status().as_u16();
         let body: Value = r.body_mut().read_json().unwrap_or(Value::Null);
+        if status >= 500 {
+            eprintln!("{status} from a write: {body}");
+        }
         (status, body["revision"].as_u64().unwrap_or(0))
     }
 

@@ -16,8 +16,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use rolegate_bench::timing::shape;
 use rolegate_core::{CompileOptions, SigningKeyRef, Snapshot, compile, compile_signed, diff, sign};
-use rolegate_tests::generate::{self, Shape};
+use rolegate_tests::generate;
 use serde_json::{Value, json};
 
 /// The median of `rounds` runs of `f`, in milliseconds, and its last result.
@@ -42,12 +43,7 @@ fn main() {
     let secret = [7u8; 32];
     let mut rows = Vec::new();
     for size in sizes.split(',') {
-        let shape = match size {
-            "S" => Shape::S,
-            "M" => Shape::M,
-            "L" => Shape::L,
-            other => panic!("unknown size {other}"),
-        };
+        let shape = shape(size);
         let policy = generate::policy(&shape, 0x5eed);
         let options = |revision| CompileOptions {
             revision,

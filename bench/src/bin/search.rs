@@ -18,16 +18,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use rolegate_bench::timing::percentile;
 use rolegate_core::{Assignment, User};
 use rolegate_tests::{Shape, generate};
 use serde_json::{Value, json};
 
 const ADMIN: &str = "US0000000000000000000000000000ad01";
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[at.min(sorted.len() - 1)]
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);

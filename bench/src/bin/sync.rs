@@ -26,9 +26,10 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rolegate_bench::timing::{percentile, shape};
 use rolegate_core::{Assignment, Request, Trust, TrustedKey, User};
 use rolegate_host::{ClientCredentials, Engine, EngineConfig, Source, SyncConfig, Syncer};
-use rolegate_tests::{Shape, generate};
+use rolegate_tests::generate;
 use serde_json::{Value, json};
 
 /// The polling interval the ETag rows use.
@@ -37,11 +38,6 @@ const POLL_MS: u64 = 1000;
 const ADMIN: &str = "US0000000000000000000000000000ad01";
 const SUBJECT: &str = "US00000000000000000000000000005b01";
 const PERMISSION: &str = "voice/calls/create";
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[at.min(sorted.len() - 1)]
-}
 
 fn summary(name: &str, runtime: &str, mode: &str, mut ms: Vec<f64>) -> Value {
     ms.sort_by(f64::total_cmp);
@@ -129,12 +125,7 @@ fn main() {
     let size = args.next().unwrap_or_else(|| "M".into());
     let watchers: usize = args.next().map_or(0, |n| n.parse().unwrap());
     std::fs::create_dir_all(&out).unwrap();
-    let shape = match size.as_str() {
-        "S" => Shape::S,
-        "M" => Shape::M,
-        "L" => Shape::L,
-        other => panic!("unknown size {other}"),
-    };
+    let shape = shape(&size);
 
     // The organization, with an Organization Owner to write as and a user to change.
     let mut policy = generate::policy(&shape, 0x5eed);

@@ -88,7 +88,14 @@ impl Store {
         for attempt in 0..WRITE_ATTEMPTS {
             // Optimistic first: the live policy is where this server's last write left it,
             // and the revision compare-and-swap refuses the commit if anyone moved since.
-            // After a conflict, or to answer `If-Match`, it catches up with the database.
+            // After a conflict, or to answer `If-Match`, it catches up with the database —
+            // and after a conflict it first takes the organization's write lock, held until
+            // this write commits: another replica writing as fast would otherwise commit
+            // during every catch-up, and both could go round without end.
+            let lock = match attempt {
+                0 => None,
+                _ => Some(self.lock_organization(org).await?),
+            };
             let live = match guard.as_mut() {
                 Some(live) if attempt == 0 && if_match.is_none() => live,
                 _ => self.caught_up(org, &mut guard).await?,
@@ -106,7 +113,7 @@ impl Store {
             let record = engine::judge(live, actor, operation, at).map_err(WriteError::Refused)?;
             let entry = AuditEntry::Operation(Box::new(record.clone()));
             match self
-                .commit_change(org, live.revision(), &record, &entry, at, actor)
+                .commit_change(lock, org, live.revision(), &record, &entry, at, actor)
                 .await?
             {
                 Outcome::Done(audit_hash) => {
@@ -151,8 +158,23 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// A transaction holding the organization's write lock: its row on PostgreSQL, the
+    /// database's write lock on SQLite (a no-op update takes either), until it ends.
+    async fn lock_organization(&self, org: &str) -> Result<Transaction<'static, Any>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE organizations SET revision = revision WHERE id = $1")
+            .bind(org)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// Commits `record` as the revision after `from`, in `lock` if this write holds the
+    /// organization's lock, else in a transaction of its own.
+    #[allow(clippy::too_many_arguments)]
     async fn commit_change(
         &self,
+        lock: Option<Transaction<'static, Any>>,
         org: &str,
         from: u64,
         record: &AuditRecord,
@@ -160,7 +182,10 @@ impl Store {
         at: u64,
         actor: &str,
     ) -> Result<Outcome, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = match lock {
+            Some(tx) => tx,
+            None => self.pool().begin().await?,
+        };
         // The bump is the transaction's first statement, so on SQLite the write lock is
         // taken (waiting for `busy_timeout`) before anything is read.
         let revision = from.saturating_add(1);
