@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 export async function searchUsers(page, text) {
   await page.getByLabel('Search users').fill(text);
   await page.getByLabel('Search users').press('Enter');
+  // The search lives in the address: the answer counted below is this search's, not the last.
+  await page.waitForURL((url) => url.searchParams.get('q') === text.trim());
   await page.getByRole('status').filter({ hasText: /users? found/ }).waitFor();
 }
 
