@@ -105,7 +105,7 @@ export function UsersPage() {
       {result === null && users.loading && <Loading what="users" />}
       {result && (
         <>
-          <table className="table users-table">
+          <table className="table users-table" aria-busy={users.loading}>
             <caption className="visually-hidden">Users and their role assignments</caption>
             <thead>
               <tr>
@@ -122,8 +122,10 @@ export function UsersPage() {
           </table>
           {result.users.length === 0 && <p>No users match.</p>}
           <nav className="pager" aria-label="Pages of users">
-            {page > 0 ? <Link to={usersHref(q, role, page - 1)} rel="prev">Previous page</Link> : <span className="muted">Previous page</span>}
-            <span>Page {page + 1} of {pages}</span>
+            {/* The page shown is the answer's own: until the next page's answer is in, the
+                rows on screen are still the last page's. */}
+            {result.page > 0 ? <Link to={usersHref(q, role, result.page - 1)} rel="prev">Previous page</Link> : <span className="muted">Previous page</span>}
+            <span>Page {result.page + 1} of {pages}</span>
             {result.next_page !== null ? <Link to={usersHref(q, role, result.next_page)} rel="next">Next page</Link> : <span className="muted">Next page</span>}
           </nav>
         </>
