@@ -14,6 +14,7 @@
     clippy::panic
 )]
 
+pub mod api;
 mod dataset;
 mod oracle;
 pub mod peers;

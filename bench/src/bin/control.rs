@@ -23,6 +23,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rolegate_bench::api::Client;
 use rolegate_bench::timing::{percentile, shape};
 use rolegate_core::{Assignment, Policy, User};
 use rolegate_server::{ServeOptions, Server};
@@ -46,95 +47,6 @@ fn organization(size: &str) -> Policy {
         resource: None,
     });
     p
-}
-
-/// An HTTP client signed in as the organization's owner.
-struct Client {
-    http: ureq::Agent,
-    org_url: String,
-    bearer: String,
-}
-
-impl Client {
-    fn new(runtime: &tokio::runtime::Runtime, server: &Server, org: &str) -> Client {
-        let c = runtime
-            .block_on(server.create_client(org, OWNER, "bench"))
-            .unwrap();
-        Client::login(&server.url(), org, &c.client_id, &c.client_secret)
-    }
-
-    fn login(base: &str, org: &str, id: &str, secret: &str) -> Client {
-        let http = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .new_agent();
-        let token: Value = http
-            .post(format!("{base}/v1/token"))
-            .send_form([
-                ("grant_type", "client_credentials"),
-                ("client_id", id),
-                ("client_secret", secret),
-            ])
-            .unwrap()
-            .body_mut()
-            .read_json()
-            .unwrap();
-        Client {
-            http,
-            org_url: format!("{base}/v1/organizations/{org}"),
-            bearer: format!("Bearer {}", token["access_token"].as_str().unwrap()),
-        }
-    }
-
-    /// Grants or takes away `role` of `user` at `scope`: (status, revision).
-    fn toggle(&self, user: &str, scope: &str, role: &str, grant: bool) -> (u16, u64) {
-        let mut r = if grant {
-            self.http
-                .post(format!("{}/users/{user}/assignments", self.org_url))
-                .header("Authorization", &self.bearer)
-                .send_json(json!({"scope": scope, "roles": [role]}))
-        } else {
-            self.http
-                .delete(format!(
-                    "{}/users/{user}/scopes/{scope}/roles/{role}",
-                    self.org_url
-                ))
-                .header("Authorization", &self.bearer)
-                .call()
-        }
-        .unwrap();
-        let status = r.status().as_u16();
-        let body: Value = r.body_mut().read_json().unwrap_or(Value::Null);
-        if status >= 500 {
-            eprintln!("{status} from a write: {body}");
-        }
-        (status, body["revision"].as_u64().unwrap_or(0))
-    }
-
-    /// GETs `path` (after the organization's URL): (status, revision header, body length).
-    fn get(&self, path: &str) -> (u16, u64, usize) {
-        let mut r = self
-            .http
-            .get(format!("{}{path}", self.org_url))
-            .header("Authorization", &self.bearer)
-            .call()
-            .unwrap();
-        let revision = r
-            .headers()
-            .get("x-rolegate-revision")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let status = r.status().as_u16();
-        let len = r
-            .body_mut()
-            .with_config()
-            .limit(1 << 30)
-            .read_to_vec()
-            .map_or(0, |b| b.len());
-        (status, revision, len)
-    }
 }
 
 fn start(runtime: &tokio::runtime::Runtime, db_url: &str) -> Server {
@@ -197,7 +109,7 @@ fn publish(runtime: &tokio::runtime::Runtime, size: &str, writes: usize) -> Valu
     let db = tempfile::tempdir().unwrap();
     let server = start(runtime, &db.path().join("bench.db").display().to_string());
     runtime.block_on(server.import(&policy, "bench")).unwrap();
-    let c = Client::new(runtime, &server, &org);
+    let c = Client::new(runtime, &server, &org, OWNER);
     let first = runtime
         .block_on(server.store().revision(&org))
         .unwrap()
@@ -376,7 +288,7 @@ fn main() {
         let mut rows = Vec::new();
         for (url, label) in [(&sqlite_url, "SQLite"), (&pg_url, "PostgreSQL")] {
             let server = start(&runtime, url);
-            let client = Arc::new(Client::new(&runtime, &server, &org));
+            let client = Arc::new(Client::new(&runtime, &server, &org, OWNER));
             rows.push(writers(
                 &runtime,
                 vec![client],
@@ -406,8 +318,8 @@ fn replicas(runtime: &tokio::runtime::Runtime, pg: &Cluster, seconds: u64) -> Va
     runtime.block_on(a.import(&m, "bench")).unwrap();
     let b = start(runtime, &url);
     let (ca, cb) = (
-        Arc::new(Client::new(runtime, &a, &m_org)),
-        Arc::new(Client::new(runtime, &b, &m_org)),
+        Arc::new(Client::new(runtime, &a, &m_org, OWNER)),
+        Arc::new(Client::new(runtime, &b, &m_org, OWNER)),
     );
     let first = runtime
         .block_on(a.store().revision(&m_org))

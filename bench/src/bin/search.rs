@@ -18,6 +18,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use rolegate_bench::api::Client;
 use rolegate_bench::timing::percentile;
 use rolegate_core::{Assignment, User};
 use rolegate_tests::{Shape, generate};
@@ -65,27 +66,12 @@ fn main() {
         "imported {users} users, {assignments} assignments in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let client = runtime
-        .block_on(server.create_client(&org, ADMIN, "bench"))
-        .unwrap();
-    let base = server.url();
-    let http = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .new_agent();
-    let token: Value = http
-        .post(format!("{base}/v1/token"))
-        .send_form([
-            ("grant_type", "client_credentials"),
-            ("client_id", client.client_id.as_str()),
-            ("client_secret", client.client_secret.as_str()),
-        ])
-        .unwrap()
-        .body_mut()
-        .read_json()
-        .unwrap();
-    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
-    let users_url = format!("{base}/v1/organizations/{org}/users");
+    let Client {
+        http,
+        org_url,
+        bearer,
+    } = Client::new(&runtime, &server, &org, ADMIN);
+    let users_url = format!("{org_url}/users");
 
     let queries: Vec<(&str, Vec<(&str, String)>)> = vec![
         ("name", vec![("q", sample.name.clone())]),

@@ -26,6 +26,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rolegate_bench::api::Client;
 use rolegate_bench::timing::{percentile, shape};
 use rolegate_core::{Assignment, Request, Trust, TrustedKey, User};
 use rolegate_host::{ClientCredentials, Engine, EngineConfig, Source, SyncConfig, Syncer};
@@ -157,27 +158,16 @@ fn main() {
         }))
         .unwrap();
     runtime.block_on(server.import(&policy, "bench")).unwrap();
+    let base = server.url();
+    // The same client's credentials sign in the enforcement points below.
     let client = runtime
         .block_on(server.create_client(&org, ADMIN, "bench"))
         .unwrap();
-    let base = server.url();
-    let http = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .new_agent();
-    let token: Value = http
-        .post(format!("{base}/v1/token"))
-        .send_form([
-            ("grant_type", "client_credentials"),
-            ("client_id", client.client_id.as_str()),
-            ("client_secret", client.client_secret.as_str()),
-        ])
-        .unwrap()
-        .body_mut()
-        .read_json()
-        .unwrap();
-    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
-    let org_url = format!("{base}/v1/organizations/{org}");
+    let Client {
+        http,
+        org_url,
+        bearer,
+    } = Client::login(&base, &org, &client.client_id, &client.client_secret);
     let keys: Value = http
         .get(format!("{org_url}/keys"))
         .header("Authorization", &bearer)
