@@ -26,6 +26,8 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null || command -v initdb >
 }
 bench=(--manifest-path bench/Cargo.toml --target-dir target)
 cargo build --release --locked "${bench[@]}" --bins
+# The import is timed as an administrator runs it: the rolegate-server binary, in its own process.
+cargo build --release --locked "${bench[@]}" -p rolegate-server --bin rolegate-server
 mkdir -p "$data"
 target/release/rolegate-bench-admin "$data" S,M,L
 target/release/rolegate-bench-search "$data"
