@@ -28,7 +28,10 @@ fn snapshot(r: &sqlx::any::AnyRow) -> Result<StoredSnapshot, StoreError> {
 }
 
 impl Store {
-    /// Stores the snapshot of `revision` unless one is stored already.
+    /// Stores the snapshot of `revision` unless one is stored already, and drops the
+    /// organization's older snapshots and the deltas to them. Nothing reads those: a client
+    /// behind gets the newest snapshot or a delta to it, and a server (re)starting serves the
+    /// newest. Kept, they would grow the database by a whole snapshot per write (27 MB at L).
     pub async fn put_snapshot(
         &self,
         org: &str,
@@ -37,18 +40,31 @@ impl Store {
         key_id: &str,
         bytes: &[u8],
     ) -> Result<(), StoreError> {
+        let at = to_i64(revision)?;
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO snapshots (organization, revision, issued_at, key_id, sha256, bytes) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization, revision) DO NOTHING",
         )
         .bind(org)
-        .bind(to_i64(revision)?)
+        .bind(at)
         .bind(to_i64(issued_at)?)
         .bind(key_id)
         .bind(crate::clock::sha256_hex(bytes))
         .bind(bytes.to_vec())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        for older in [
+            "DELETE FROM snapshots WHERE organization = $1 AND revision < $2",
+            "DELETE FROM deltas WHERE organization = $1 AND revision < $2",
+        ] {
+            sqlx::query(older)
+                .bind(org)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

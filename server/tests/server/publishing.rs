@@ -154,6 +154,22 @@ pub async fn run(db: Db) {
         assert_eq!(std::fs::read(dir.path().join(name)).unwrap(), base_bytes);
     }
 
+    // The database keeps the newest snapshot and the deltas to it, nothing older: otherwise
+    // every write would add a whole snapshot to it. (The publish directory is written after
+    // the database, so the store of `last` is done.)
+    let store = t.server.store();
+    let newest = store.latest_snapshot(ACME).await.unwrap().unwrap();
+    assert_eq!((newest.revision, &newest.bytes), (last, &latest));
+    assert!(
+        store
+            .snapshots_before(ACME, last, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.deltas_to(ACME, start + 1).await.unwrap().is_empty());
+    assert!(!store.deltas_to(ACME, last).await.unwrap().is_empty());
+
     // Slices: one's own, or anyone's for an Organization Owner or Administrator.
     let dana = t.client_as(DANA).await;
     let (status, _, own) = dana.bytes(&format!("/users/{DANA}/slice"), &[]).await;
