@@ -26,7 +26,9 @@ impl Plan<'_> {
             issued_at: options.issued_at,
             slice_of: None,
         };
-        seal_payload(&self.payload(), &claims, key).map_err(|e| match e {
+        let assignments = self.wire_assignments();
+        let payload = self.payload(&assignments);
+        seal_payload(&payload, &claims, key, self.size_hint()).map_err(|e| match e {
             SealError::Serialize => CompileError::Encode("the payload could not be serialized"),
             SealError::TooLarge(count) => CompileError::TooMany {
                 what: "snapshot bytes",
@@ -36,7 +38,30 @@ impl Plan<'_> {
         })
     }
 
-    fn payload(&self) -> Payload<'_> {
+    /// About the payload's size, erring high: the buffer it is written into is allocated
+    /// once (pages never written are never touched), instead of doubled and copied on the way.
+    fn size_hint(&self) -> usize {
+        const PER_ITEM: usize = 48;
+        let texts = |id: &str, name: &str| id.len() + name.len() + 8;
+        let users: usize = self
+            .users
+            .iter()
+            .map(|u| texts(&u.user.id, &u.user.name) + u.user.email.len())
+            .sum();
+        let assignments: usize = self
+            .assignments
+            .iter()
+            .map(|p| p.assignment.id.len() + 16)
+            .sum();
+        users
+            + assignments
+            + PER_ITEM * (self.scopes.accounts.len() + self.scopes.subaccounts.len())
+            + PER_ITEM * (self.resources.list.len() + self.roles.len())
+            + 64 * self.permissions.len()
+            + 4096
+    }
+
+    fn payload<'a>(&'a self, assignments: &'a [WireAssignment<'a>]) -> Payload<'a> {
         Payload {
             organization_name: &self.policy.organization.name,
             accounts: self
@@ -71,7 +96,7 @@ impl Plan<'_> {
                 })
                 .collect(),
             roles: self.wire_roles(),
-            users: self.wire_users(),
+            users: self.wire_users(assignments),
             built_in_cap: self.policy.settings.max_built_in_roles_per_user,
         }
     }
@@ -94,7 +119,20 @@ impl Plan<'_> {
             .collect()
     }
 
-    fn wire_users(&self) -> Vec<WireUser<'_>> {
+    /// Every assignment as written, in the plan's order (grouped by user).
+    fn wire_assignments(&self) -> Vec<WireAssignment<'_>> {
+        self.assignments
+            .iter()
+            .map(|p| WireAssignment {
+                id: &p.assignment.id,
+                role: p.role,
+                scope: p.scope,
+                resource: p.resource,
+            })
+            .collect()
+    }
+
+    fn wire_users<'a>(&'a self, assignments: &'a [WireAssignment<'a>]) -> Vec<WireUser<'a>> {
         self.users
             .iter()
             .map(|u| WireUser {
@@ -102,16 +140,7 @@ impl Plan<'_> {
                 name: &u.user.name,
                 email: &u.user.email,
                 active: u.user.active,
-                assignments: u
-                    .assignments
-                    .iter()
-                    .map(|p| WireAssignment {
-                        id: &p.assignment.id,
-                        role: p.role,
-                        scope: p.scope,
-                        resource: p.resource,
-                    })
-                    .collect(),
+                assignments: assignments.get(u.assignments.clone()).unwrap_or_default(),
             })
             .collect()
     }

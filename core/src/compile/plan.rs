@@ -3,6 +3,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::ops::Range;
 
 use super::problems::{Problems, register};
 use super::users::Lookups;
@@ -33,6 +34,8 @@ pub(super) struct Plan<'p> {
     pub(super) resources: Resources<'p>,
     pub(super) roles: Vec<PlannedRole<'p>>,
     pub(super) users: Vec<PlannedUser<'p>>,
+    /// Every valid assignment, grouped by user in user order, each user's sorted by id.
+    pub(super) assignments: Vec<PlannedAssignment<'p>>,
 }
 
 /// Accounts by id, subaccounts by id with their account's position, and every scope id's
@@ -63,16 +66,37 @@ pub(super) struct PlannedRole<'p> {
 
 pub(super) struct PlannedUser<'p> {
     pub(super) user: &'p User,
-    /// Sorted by assignment id.
-    pub(super) assignments: Vec<PlannedAssignment<'p>>,
+    /// Where its assignments are in [`Plan::assignments`].
+    pub(super) assignments: Range<usize>,
 }
 
 #[derive(Clone, Copy)]
 pub(super) struct PlannedAssignment<'p> {
     pub(super) assignment: &'p Assignment,
+    /// [`sort_key`] of its id.
+    pub(super) key: u64,
     pub(super) role: u32,
     pub(super) scope: u32,
     pub(super) resource: Option<u32>,
+}
+
+/// The first eight bytes of `id`, big-endian, zero-padded. Ordering by it and then by the
+/// whole id is ordering by id; at L (100,000 users, 500,000 assignments) most comparisons are
+/// then settled on a number in a register, instead of on two strings far apart in memory —
+/// which was a third of the compile.
+pub(super) fn sort_key(id: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    for (to, from) in bytes.iter_mut().zip(id.bytes()) {
+        *to = from;
+    }
+    u64::from_be_bytes(bytes)
+}
+
+/// `items` sorted by id (stable: of equal ids, the first stays first), through [`sort_key`].
+pub(super) fn sorted_by_id<'p, T>(items: &'p [T], id: impl Fn(&T) -> &str) -> Vec<&'p T> {
+    let mut keyed: Vec<(u64, &T)> = items.iter().map(|t| (sort_key(id(t)), t)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1))));
+    keyed.into_iter().map(|(_, t)| t).collect()
 }
 
 pub(super) fn position(n: usize) -> u32 {
@@ -106,8 +130,8 @@ impl<'p> Plan<'p> {
             roles: &roles,
             resource_at: &resources.at,
         };
-        let users = Self::users(policy, problems, &lookups);
-        Self::owners(&scopes.accounts, &users, problems);
+        let (users, assignments) = Self::users(policy, problems, &lookups);
+        Self::owners(&scopes.accounts, &role_at, &assignments, problems);
         Plan {
             policy,
             scopes,
@@ -115,6 +139,7 @@ impl<'p> Plan<'p> {
             resources,
             roles,
             users,
+            assignments,
         }
     }
 
@@ -133,8 +158,7 @@ impl<'p> Plan<'p> {
         }
         problems.text(Item::Organization, &org.id, "name", &org.name);
 
-        let mut accounts: Vec<_> = policy.accounts.iter().collect();
-        accounts.sort_by(|a, b| a.id.cmp(&b.id));
+        let accounts = sorted_by_id(&policy.accounts, |a| &a.id);
         let mut account_pos: Map<&str, u32> = new_map(accounts.len());
         let mut kept = Vec::with_capacity(accounts.len());
         for a in accounts {
@@ -153,8 +177,7 @@ impl<'p> Plan<'p> {
         }
         let accounts = kept;
 
-        let mut subs: Vec<_> = policy.subaccounts.iter().collect();
-        subs.sort_by(|a, b| a.id.cmp(&b.id));
+        let subs = sorted_by_id(&policy.subaccounts, |s| &s.id);
         let mut subaccounts = Vec::with_capacity(subs.len());
         for s in subs {
             problems.text(Item::Subaccount, &s.id, "name", &s.name);

@@ -64,13 +64,18 @@ pub(super) fn register<'p, V>(
     item: Item,
     problems: &mut Problems,
 ) -> bool {
-    if map.contains_key(id) {
-        problems.push(CompileError::DuplicateId {
-            item,
-            id: id.to_string(),
-        });
-        return false;
+    // One lookup, not a lookup and then an insert: at L this runs 600,000 times.
+    match map.entry(id) {
+        hashbrown::hash_map::Entry::Occupied(_) => {
+            problems.push(CompileError::DuplicateId {
+                item,
+                id: id.to_string(),
+            });
+            false
+        }
+        hashbrown::hash_map::Entry::Vacant(slot) => {
+            slot.insert(value);
+            true
+        }
     }
-    map.insert(id, value);
-    true
 }

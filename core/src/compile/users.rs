@@ -4,13 +4,15 @@
 
 use alloc::vec::Vec;
 
-use super::plan::{Plan, PlannedAssignment, PlannedRole, PlannedUser, ScopeAt, position};
+use super::plan::{
+    Plan, PlannedAssignment, PlannedRole, PlannedUser, ScopeAt, position, sort_key, sorted_by_id,
+};
 use super::problems::{Problems, register};
 use super::{CompileError, Item};
 use crate::catalog::ACCOUNT_OWNER;
 use crate::ids::clip;
 use crate::model::RoleKind;
-use crate::policy::{Account, Assignment, Policy, User};
+use crate::policy::{Account, Assignment, Policy};
 use crate::snapshot::index::{Map, new_map};
 
 /// What resolving an assignment looks names up in.
@@ -22,53 +24,53 @@ pub(super) struct Lookups<'a, 'p> {
 }
 
 impl<'p> Plan<'p> {
-    /// Every valid user, sorted by id, with their valid assignments sorted by id.
+    /// Every valid user, sorted by id, and their valid assignments: one list, grouped by user
+    /// in user order, each user's sorted by id.
     pub(super) fn users(
         policy: &'p Policy,
         problems: &mut Problems,
         lookups: &Lookups<'_, 'p>,
-    ) -> Vec<PlannedUser<'p>> {
+    ) -> (Vec<PlannedUser<'p>>, Vec<PlannedAssignment<'p>>) {
         let (mut users, user_at) = planned_users(policy, problems);
         let mut seen: Map<&str, ()> = new_map(policy.assignments.len());
+        let mut resolved: Vec<(usize, PlannedAssignment<'p>)> =
+            Vec::with_capacity(policy.assignments.len());
         for a in &policy.assignments {
             if !problems.id(Item::Assignment, &a.id)
                 || !register(&mut seen, &a.id, (), Item::Assignment, problems)
             {
                 continue;
             }
-            if let Some((user, planned)) = resolve(a, &user_at, lookups, problems)
-                && let Some(u) = users.get_mut(user)
-            {
-                u.assignments.push(planned);
+            if let Some(found) = resolve(a, &user_at, lookups, problems) {
+                resolved.push(found);
             }
         }
-        for u in &mut users {
-            u.assignments
-                .sort_by(|x, y| x.assignment.id.cmp(&y.assignment.id));
-        }
+        drop(seen);
+        let assignments = group_by_user(&mut users, &resolved);
         built_in_cap(
             &users,
+            &assignments,
             lookups.roles,
             policy.settings.max_built_in_roles_per_user,
             problems,
         );
-        users
+        (users, assignments)
     }
 
     /// Every account has exactly one Owner.
     pub(super) fn owners(
         accounts: &[&Account],
-        users: &[PlannedUser<'_>],
+        role_at: &Map<&str, u32>,
+        assignments: &[PlannedAssignment<'_>],
         problems: &mut Problems,
     ) {
         let mut owners: Map<&str, Vec<&str>> = new_map(accounts.len());
-        for planned in users {
-            for p in &planned.assignments {
-                if p.assignment.role == ACCOUNT_OWNER {
-                    let holders = owners.entry(p.assignment.scope.as_str()).or_default();
-                    if !holders.contains(&planned.user.id.as_str()) {
-                        holders.push(&planned.user.id);
-                    }
+        if let Some(&owner) = role_at.get(ACCOUNT_OWNER) {
+            // By the role's position: only Owner assignments are read further.
+            for p in assignments.iter().filter(|p| p.role == owner) {
+                let holders = owners.entry(p.assignment.scope.as_str()).or_default();
+                if !holders.contains(&p.assignment.user.as_str()) {
+                    holders.push(&p.assignment.user);
                 }
             }
         }
@@ -84,13 +86,57 @@ impl<'p> Plan<'p> {
     }
 }
 
+/// The resolved assignments grouped by user (a counting sort on the user's position) and
+/// each user's sorted by id; sets every user's range in the list.
+fn group_by_user<'p>(
+    users: &mut [PlannedUser<'p>],
+    resolved: &[(usize, PlannedAssignment<'p>)],
+) -> Vec<PlannedAssignment<'p>> {
+    let mut ends = alloc::vec![0usize; users.len()];
+    for (user, _) in resolved {
+        if let Some(n) = ends.get_mut(*user) {
+            *n += 1;
+        }
+    }
+    let mut total = 0;
+    for (u, n) in users.iter_mut().zip(ends.iter_mut()) {
+        u.assignments = total..total + *n;
+        total += *n;
+        *n = u.assignments.start;
+    }
+    // `ends` now holds where each user's next assignment goes.
+    let mut order = alloc::vec![0usize; total];
+    for (i, (user, _)) in resolved.iter().enumerate() {
+        if let Some(next) = ends.get_mut(*user)
+            && let Some(slot) = order.get_mut(*next)
+        {
+            *slot = i;
+            *next += 1;
+        }
+    }
+    let mut grouped: Vec<PlannedAssignment<'p>> = order
+        .iter()
+        .filter_map(|&i| resolved.get(i).map(|(_, p)| *p))
+        .collect();
+    for u in users.iter() {
+        if let Some(mine) = grouped.get_mut(u.assignments.clone()) {
+            // Ids are unique by now (duplicates were refused above).
+            mine.sort_unstable_by(|x, y| {
+                x.key
+                    .cmp(&y.key)
+                    .then_with(|| x.assignment.id.cmp(&y.assignment.id))
+            });
+        }
+    }
+    grouped
+}
+
 /// The valid users, sorted by id, and each one's position.
 fn planned_users<'p>(
     policy: &'p Policy,
     problems: &mut Problems,
 ) -> (Vec<PlannedUser<'p>>, Map<&'p str, usize>) {
-    let mut sorted: Vec<&User> = policy.users.iter().collect();
-    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    let sorted = sorted_by_id(&policy.users, |u| &u.id);
     let mut user_at: Map<&str, usize> = new_map(sorted.len());
     let mut external_ids: Map<&str, &str> = new_map(0);
     let mut users = Vec::with_capacity(sorted.len());
@@ -115,7 +161,7 @@ fn planned_users<'p>(
         {
             users.push(PlannedUser {
                 user: u,
-                assignments: Vec::new(),
+                assignments: 0..0,
             });
         }
     }
@@ -203,6 +249,7 @@ fn resolve<'p>(
         user,
         PlannedAssignment {
             assignment: a,
+            key: sort_key(&a.id),
             role,
             scope: scope.wire,
             resource,
@@ -214,21 +261,30 @@ fn resolve<'p>(
 /// role held, not several.
 fn built_in_cap(
     users: &[PlannedUser<'_>],
+    assignments: &[PlannedAssignment<'_>],
     roles: &[PlannedRole<'_>],
     cap: u32,
     problems: &mut Problems,
 ) {
+    let mut held: Vec<(u32, u32, Option<u32>)> = Vec::new();
     for planned in users {
-        let mut held: Vec<(u32, u32, Option<u32>)> = planned
-            .assignments
-            .iter()
-            .filter(|p| {
-                roles
-                    .get(p.role as usize)
-                    .is_some_and(|r| r.role.kind == RoleKind::BuiltIn)
-            })
-            .map(|p| (p.role, p.scope, p.resource))
-            .collect();
+        let Some(mine) = assignments.get(planned.assignments.clone()) else {
+            continue;
+        };
+        // Most users hold fewer assignments than the cap: nothing to count.
+        if mine.len() <= cap as usize {
+            continue;
+        }
+        held.clear();
+        held.extend(
+            mine.iter()
+                .filter(|p| {
+                    roles
+                        .get(p.role as usize)
+                        .is_some_and(|r| r.role.kind == RoleKind::BuiltIn)
+                })
+                .map(|p| (p.role, p.scope, p.resource)),
+        );
         held.sort_unstable();
         held.dedup();
         if held.len() > cap as usize {

@@ -51,14 +51,14 @@ pub(crate) fn checksum(payload: &[u8]) -> [u8; 32] {
     out
 }
 
-/// Wraps an encoded payload, unsigned.
+/// Wraps an encoded payload, unsigned (for tests that re-seal bytes they damaged).
+#[cfg(feature = "testing")]
 pub(crate) fn seal(claims: &Claims<'_>, payload: &[u8]) -> Vec<u8> {
     seal_signed(claims, payload, None)
 }
 
-/// Wraps an encoded payload with a signature (key id, signature bytes). Written by hand, as
-/// the envelope is read (see `reader`): postcard's layout, without postcard's serializer in
-/// the wasm builds that re-seal deltas.
+/// Wraps an encoded payload with a signature (key id, signature bytes).
+#[cfg(feature = "testing")]
 pub(crate) fn seal_signed(
     claims: &Claims<'_>,
     payload: &[u8],
@@ -67,7 +67,7 @@ pub(crate) fn seal_signed(
     seal_with(claims, payload, &checksum(payload), signature)
 }
 
-/// [`seal_signed`] with the payload's checksum already known (hashing a large snapshot's
+/// Wraps an encoded payload, with its checksum already known (hashing a large snapshot's
 /// payload is most of what sealing costs, so it is done once per publish).
 pub(crate) fn seal_with(
     claims: &Claims<'_>,
@@ -75,6 +75,34 @@ pub(crate) fn seal_with(
     checksum: &[u8; 32],
     signature: Option<(&str, &[u8])>,
 ) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload.len() + head_room(claims, signature.map(|s| s.0)));
+    write_head(&mut out, claims, checksum, signature, payload.len());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// The most bytes [`write_head`] writes for these claims and key id.
+pub(crate) fn head_room(claims: &Claims<'_>, key_id: Option<&str>) -> usize {
+    // Magic, format, two u64s, two option tags, the checksum, a 64-byte signature and four
+    // length prefixes, each within 10 bytes.
+    const FIXED: usize = 4 + 3 + 2 * 10 + 2 + 32 + 64 + 4 * 10;
+    FIXED
+        + claims.organization.len()
+        + claims.slice_of.map_or(0, str::len)
+        + key_id.map_or(0, str::len)
+}
+
+/// Writes everything an envelope holds before the payload's bytes: header, claims,
+/// checksum, signature slot and the payload's length. Written by hand, as the envelope is
+/// read (see `reader`): postcard's layout, without postcard's serializer in the wasm builds
+/// that re-seal deltas.
+pub(crate) fn write_head(
+    out: &mut Vec<u8>,
+    claims: &Claims<'_>,
+    checksum: &[u8; 32],
+    signature: Option<(&str, &[u8])>,
+    payload_len: usize,
+) {
     fn varint(out: &mut Vec<u8>, mut n: u64) {
         while n >= 0x80 {
             out.push((n as u8) | 0x80);
@@ -86,16 +114,15 @@ pub(crate) fn seal_with(
         varint(out, b.len() as u64);
         out.extend_from_slice(b);
     }
-    let mut out = Vec::with_capacity(payload.len() + claims.organization.len() + 128);
     out.extend_from_slice(&MAGIC);
-    varint(&mut out, u64::from(FORMAT_VERSION));
-    bytes(&mut out, claims.organization.as_bytes());
-    varint(&mut out, claims.revision);
-    varint(&mut out, claims.issued_at);
+    varint(out, u64::from(FORMAT_VERSION));
+    bytes(out, claims.organization.as_bytes());
+    varint(out, claims.revision);
+    varint(out, claims.issued_at);
     match claims.slice_of {
         Some(user) => {
             out.push(1);
-            bytes(&mut out, user.as_bytes());
+            bytes(out, user.as_bytes());
         }
         None => out.push(0),
     }
@@ -103,13 +130,12 @@ pub(crate) fn seal_with(
     match signature {
         Some((key_id, signature)) => {
             out.push(1);
-            bytes(&mut out, key_id.as_bytes());
-            bytes(&mut out, signature);
+            bytes(out, key_id.as_bytes());
+            bytes(out, signature);
         }
         None => out.push(0),
     }
-    bytes(&mut out, payload);
-    out
+    varint(out, payload_len as u64);
 }
 
 /// Parses the envelope and verifies the payload checksum.

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::ffi::Code;
-use crate::format::envelope::{Claims, FORMAT_VERSION, Opened, checksum, open, seal_with};
+use crate::format::envelope::{Claims, FORMAT_VERSION, Opened, open, seal_with};
 use crate::ids::clip;
 use crate::snapshot::DecodeError;
 use crate::snapshot::{Snapshot, SnapshotMeta};
@@ -319,14 +319,16 @@ pub fn sign(bytes: &[u8], key_id: &str, secret: &[u8; 32]) -> Result<Vec<u8>, De
     ))
 }
 
-/// Seals `payload` under `claims`, signed: the payload is hashed once, for the checksum the
-/// signature covers.
-pub(crate) fn seal_signing(claims: &Claims<'_>, payload: &[u8], key: SigningKeyRef<'_>) -> Vec<u8> {
+/// The signature over `claims` and the payload's checksum `sum`.
+pub(crate) fn signature_of(
+    claims: &Claims<'_>,
+    sum: &[u8; 32],
+    key: SigningKeyRef<'_>,
+) -> [u8; 64] {
     use ed25519_dalek::Signer;
-    let sum = checksum(payload);
-    let signature =
-        ed25519_dalek::SigningKey::from_bytes(key.secret).sign(&signed_message(claims, &sum));
-    seal_with(claims, payload, &sum, Some((key.id, &signature.to_bytes())))
+    ed25519_dalek::SigningKey::from_bytes(key.secret)
+        .sign(&signed_message(claims, sum))
+        .to_bytes()
 }
 
 /// A secret key and the id it is published under, to sign with.

@@ -102,7 +102,7 @@ pub(crate) struct WireUser<'a> {
     /// `false`: deactivated, every decision Deny.
     pub(crate) active: bool,
     /// Sorted by id.
-    pub(crate) assignments: Vec<WireAssignment<'a>>,
+    pub(crate) assignments: &'a [WireAssignment<'a>],
 }
 
 #[derive(Debug, Serialize)]

@@ -52,6 +52,16 @@ impl Snapshot {
         let reach = Reach::of(self, self.assignment_slice(rec));
         let grants = self.grant_bytes();
         let text = |span| self.text.get(span);
+        let assignments: Vec<WireAssignment<'_>> = self
+            .assignment_slice(rec)
+            .iter()
+            .map(|a| WireAssignment {
+                id: text(a.id),
+                role: a.role,
+                scope: reach.scope(a.scope),
+                resource: (a.resource != NONE).then(|| reach.resource(a.resource)),
+            })
+            .collect();
         let payload = Payload {
             organization_name: self.organization_name(),
             accounts: reach
@@ -92,16 +102,7 @@ impl Snapshot {
                 name: text(rec.name),
                 email: text(rec.email),
                 active: rec.active,
-                assignments: self
-                    .assignment_slice(rec)
-                    .iter()
-                    .map(|a| WireAssignment {
-                        id: text(a.id),
-                        role: a.role,
-                        scope: reach.scope(a.scope),
-                        resource: (a.resource != NONE).then(|| reach.resource(a.resource)),
-                    })
-                    .collect(),
+                assignments: &assignments,
             }],
             built_in_cap: self.built_in_cap,
         };
@@ -111,7 +112,7 @@ impl Snapshot {
             issued_at: self.meta.issued_at,
             slice_of: Some(self.user_id(keep)),
         };
-        seal_payload(&payload, &claims, None).map_err(|_| SliceError::Encode)
+        seal_payload(&payload, &claims, None, 0).map_err(|_| SliceError::Encode)
     }
 
     /// Each role's grants as the wire writes them: one bit per catalog permission, packed
