@@ -93,7 +93,7 @@ pub(super) fn sort_key(id: &str) -> u64 {
 }
 
 /// `items` sorted by id (stable: of equal ids, the first stays first), through [`sort_key`].
-pub(super) fn sorted_by_id<'p, T>(items: &'p [T], id: impl Fn(&T) -> &str) -> Vec<&'p T> {
+pub(super) fn sorted_by_id<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<&T> {
     let mut keyed: Vec<(u64, &T)> = items.iter().map(|t| (sort_key(id(t)), t)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1))));
     keyed.into_iter().map(|(_, t)| t).collect()
