@@ -9,6 +9,12 @@
 //!
 //! The latest published snapshot is kept in memory: serving it needs no database, so the
 //! last good snapshot keeps being served if the database goes away.
+//!
+//! What a publish must do before watchers see the change — compile, sign, diff — is all the
+//! organization's task does. Storing the snapshot, decoding it for readers and writing the
+//! publish directory follow in a second task per organization ("settling"), so the next
+//! revision compiles while the last one is stored (at L, storing 27 MB and decoding it took
+//! longer than the diffs and delayed every publish that followed a write by as much).
 
 mod dir;
 mod listen;
@@ -22,7 +28,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use tokio::sync::watch;
 
-use crate::engine::{self, PublishError, SigningKey, Snapshot};
+use crate::engine::{self, LivePolicy, PublishError, SigningKey, Snapshot};
 use crate::store::{Store, StoreError, StoredSnapshot};
 
 pub use dir::DirError;
@@ -122,6 +128,20 @@ struct Channel {
     /// The last few published snapshots, newest last: the bases of the next deltas, kept in
     /// memory so publishing reads nothing back from the database.
     history: Mutex<VecDeque<Arc<Published>>>,
+    /// The publisher's own copy of the organization's live policy (see [`Publisher::compile`]).
+    mirror: tokio::sync::Mutex<Option<LivePolicy>>,
+    /// What the settling task is to do next — the newest published revision — replaced when
+    /// a newer one comes before it is taken.
+    settle: watch::Sender<Option<Settle>>,
+}
+
+/// A published revision to settle: stored (unless it came from the database) and written to
+/// the publish directory.
+#[derive(Debug, Clone)]
+struct Settle {
+    published: Arc<Published>,
+    /// When it was issued; `None` when it is in the database already.
+    store: Option<u64>,
 }
 
 /// The publisher of every organization of one server.
@@ -253,6 +273,8 @@ impl Publisher {
             published: watch::Sender::new(None),
             written: std::sync::atomic::AtomicU64::new(0),
             history: Mutex::new(VecDeque::new()),
+            mirror: tokio::sync::Mutex::new(None),
+            settle: watch::Sender::new(None),
         });
         channels.insert(org.to_string(), channel.clone());
         let task = tokio::spawn(self.clone().run(org.to_string(), channel.clone()));
@@ -266,9 +288,14 @@ impl Publisher {
     async fn run(self: Arc<Self>, org: String, channel: Arc<Channel>) {
         let mut committed = channel.committed.subscribe();
         let mut stop = self.stop.subscribe();
+        let (closing, closed) = watch::channel(false);
+        let settler = tokio::spawn(self.clone().settling(org.clone(), channel.clone(), closed));
         let mut failures = 0u32;
         loop {
             if *stop.borrow() {
+                // After the last publish, so that it is stored before the database closes.
+                closing.send_replace(true);
+                let _ = settler.await;
                 return;
             }
             committed.mark_unchanged();
@@ -310,7 +337,8 @@ impl Publisher {
         let revision = match self.store.revision(org).await? {
             Some(r) if r > published => r,
             _ => {
-                self.write_dir(org, channel).await?;
+                // A publish directory that could not be written is tried again.
+                self.settle_served(channel);
                 return Ok(Outcome::Done);
             }
         };
@@ -318,7 +346,7 @@ impl Publisher {
             // Another server (or an earlier run of this one) published it: serve its bytes.
             let published = Arc::new(self.published_from(org, stored, false).await?);
             self.serve(channel, published);
-            self.write_dir(org, channel).await?;
+            self.settle_served(channel);
             return Ok(Outcome::Done);
         }
         // One server compiles each revision; the others serve what it stores.
@@ -329,14 +357,8 @@ impl Publisher {
         {
             return Ok(Outcome::Following);
         }
-        let state = self.store.current(org).await?;
-        let revision = state.revision;
-        let policy = state.policy.clone();
-        let key = self.key.clone();
-        let issued_at = crate::clock::now();
-        let bytes = Bytes::from(
-            blocking(move || engine::compile_signed(&policy, revision, issued_at, &key)).await??,
-        );
+        let (revision, issued_at, bytes) = self.compile(org, channel).await?;
+        let bytes = Bytes::from(bytes);
         let bases: Vec<Arc<Published>> = channel
             .history
             .lock()
@@ -363,24 +385,137 @@ impl Publisher {
         }
         let published = Arc::new(published);
         self.serve(channel, published.clone());
-        // Then stored, for restarts and the other servers, who are told it is there.
-        self.store
-            .put_snapshot(org, revision, issued_at, &self.key.id, &published.bytes)
-            .await?;
-        for (base, (delta, _)) in &published.deltas {
-            self.store.put_delta(org, *base, revision, delta).await?;
-        }
-        self.store.notify(org, revision).await?;
-        // Readers of this revision answer from its decode instead of compiling their own.
-        let decoded = {
-            let published = published.clone();
-            blocking(move || published.snapshot()).await?
-        };
-        if let Ok(snapshot) = decoded {
-            self.store.offer_snapshot(org, revision, &snapshot);
-        }
-        self.write_dir(org, channel).await?;
+        // Then stored and written, while the next revision compiles.
+        channel.settle.send_replace(Some(Settle {
+            published,
+            store: Some(issued_at),
+        }));
         Ok(Outcome::Done)
+    }
+
+    /// Compiles the organization at the database's revision: (revision, issued at, signed
+    /// bytes). From the publisher's own copy of the live policy, caught up by replaying the
+    /// changes committed since (microseconds each) — not from a copy of the writers' policy
+    /// taken under their lock, which at L took 118 ms of every publish, with writers
+    /// waiting. The copy is made once, from the writers' policy (or loaded if there is none).
+    async fn compile(
+        &self,
+        org: &str,
+        channel: &Channel,
+    ) -> Result<(u64, u64, Vec<u8>), PublisherError> {
+        let mut mirror = channel.mirror.lock().await;
+        if mirror.is_none() {
+            *mirror = self.store.live_copy(org).await;
+        }
+        let revision = self.store.caught_up(org, &mut mirror).await?.revision();
+        let live = mirror
+            .take()
+            .ok_or_else(|| PublisherError::Task("the live policy went missing".into()))?;
+        let key = self.key.clone();
+        let issued_at = crate::clock::now();
+        // A compile that panics loses the copy: the next one starts from a new copy.
+        let (live, bytes) = blocking(move || {
+            let bytes = engine::compile_signed(live.policy(), revision, issued_at, &key);
+            (live, bytes)
+        })
+        .await?;
+        *mirror = Some(live);
+        Ok((revision, issued_at, bytes?))
+    }
+
+    /// Asks the settling task to write what is served to the publish directory, if it has
+    /// not been (a directory that was unwritable), unless it has something newer to do.
+    fn settle_served(&self, channel: &Channel) {
+        use std::sync::atomic::Ordering;
+        let Some(published) = channel.published.borrow().clone() else {
+            return;
+        };
+        if self.dir.is_none() || channel.written.load(Ordering::Acquire) >= published.revision {
+            return;
+        }
+        channel.settle.send_if_modified(|next| {
+            if next.is_none() {
+                *next = Some(Settle {
+                    published,
+                    store: None,
+                });
+            }
+            true
+        });
+    }
+
+    /// The settling task of an organization: stores each published revision, its deltas and
+    /// its decode, and writes the publish directory; a failure is tried again (unless a newer
+    /// revision replaced it meanwhile). Ends when `closing` is set, after what was pending.
+    async fn settling(
+        self: Arc<Self>,
+        org: String,
+        channel: Arc<Channel>,
+        mut closing: watch::Receiver<bool>,
+    ) {
+        let mut pending = channel.settle.subscribe();
+        let mut failures = 0u32;
+        loop {
+            pending.mark_unchanged();
+            let mut taken = None;
+            channel.settle.send_if_modified(|next| {
+                taken = next.take();
+                false
+            });
+            if let Some(settle) = taken {
+                match self.settle(&org, &channel, &settle).await {
+                    Ok(()) => failures = 0,
+                    Err(e) => {
+                        failures = failures.saturating_add(1);
+                        eprintln!("rolegate-server: storing what `{org}` published failed: {e}");
+                        channel.settle.send_if_modified(|next| {
+                            next.get_or_insert(settle);
+                            false
+                        });
+                    }
+                }
+            }
+            if *closing.borrow() && (failures > 0 || channel.settle.borrow().is_none()) {
+                return;
+            }
+            let pause = Duration::from_millis(200u64.saturating_mul(u64::from(failures.min(10))));
+            tokio::select! {
+                _ = pending.changed(), if failures == 0 => {}
+                _ = closing.changed() => {}
+                () = tokio::time::sleep(pause), if failures > 0 => {}
+            }
+        }
+    }
+
+    /// Stores a published revision (unless it came from the database), offers its decode to
+    /// readers, and writes the publish directory.
+    async fn settle(
+        &self,
+        org: &str,
+        channel: &Channel,
+        settle: &Settle,
+    ) -> Result<(), PublisherError> {
+        let published = &settle.published;
+        if let Some(issued_at) = settle.store {
+            let revision = published.revision;
+            // For restarts and the other servers, who are told it is there.
+            self.store
+                .put_snapshot(org, revision, issued_at, &self.key.id, &published.bytes)
+                .await?;
+            for (base, (delta, _)) in &published.deltas {
+                self.store.put_delta(org, *base, revision, delta).await?;
+            }
+            self.store.notify(org, revision).await?;
+            // Readers of this revision answer from its decode instead of compiling their own.
+            let decoded = {
+                let published = published.clone();
+                blocking(move || published.snapshot()).await?
+            };
+            if let Ok(snapshot) = decoded {
+                self.store.offer_snapshot(org, revision, &snapshot);
+            }
+        }
+        self.write_dir(org, channel).await
     }
 
     /// Writes the published snapshot and its deltas to the publish directory, if there is one

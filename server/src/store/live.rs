@@ -33,6 +33,18 @@ impl Store {
         Ok(crate::engine::dry_run(live, actor, operation))
     }
 
+    /// A copy of the organization's live policy as this process holds it, if it holds one:
+    /// a cheaper start for another follower of the database (the publisher's) than loading
+    /// the tables again.
+    pub(crate) async fn live_copy(&self, org: &str) -> Option<LivePolicy> {
+        let guard = self.live_slot(org).lock_owned().await;
+        // Hundreds of milliseconds at L: off the async workers.
+        tokio::task::spawn_blocking(move || guard.clone())
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// The organization's slot.
     pub(crate) fn live_slot(&self, org: &str) -> Slot {
         let mut slots = self.live.lock().unwrap_or_else(|p| p.into_inner());
