@@ -52,7 +52,7 @@ pub struct Published {
     pub revision: u64,
     /// The signed snapshot bytes.
     pub bytes: Bytes,
-    /// The strong ETag: `"` sha256 hex `"`.
+    /// The strong ETag (see [`snapshot_etag`]).
     pub etag: String,
     /// The decoded snapshot (for slices), made the first time someone needs it.
     decoded: Arc<OnceLock<Result<Arc<Snapshot>, &'static str>>>,
@@ -65,7 +65,7 @@ impl Published {
     fn new(revision: u64, bytes: Bytes, deltas: BTreeMap<u64, (Bytes, String)>) -> Published {
         Published {
             revision,
-            etag: quoted(&crate::clock::sha256_hex(&bytes)),
+            etag: snapshot_etag(&bytes),
             bytes,
             decoded: Arc::default(),
             deltas,
@@ -161,6 +161,15 @@ pub struct Publisher {
 
 fn quoted(sha256: &str) -> String {
     format!("\"{sha256}\"")
+}
+
+/// The strong ETag of snapshot bytes: the SHA-256 of their head (see [`Snapshot::head`]),
+/// which names the payload by its checksum — 14 ms less on every publish at L than hashing
+/// all 27 MB again; of every byte if they do not parse.
+fn snapshot_etag(bytes: &[u8]) -> String {
+    quoted(&crate::clock::sha256_hex(
+        Snapshot::head(bytes).unwrap_or(bytes),
+    ))
 }
 
 impl Publisher {
