@@ -516,12 +516,14 @@ impl Publisher {
             }
             self.store.notify(org, revision).await?;
             // Readers of this revision answer from its decode instead of compiling their own.
-            let decoded = {
-                let published = published.clone();
-                blocking(move || published.snapshot()).await?
-            };
-            if let Ok(snapshot) = decoded {
-                self.store.offer_snapshot(org, revision, &snapshot);
+            if self.store.wants_snapshot(org, revision) {
+                let decoded = {
+                    let published = published.clone();
+                    blocking(move || published.snapshot()).await?
+                };
+                if let Ok(snapshot) = decoded {
+                    self.store.offer_snapshot(org, revision, &snapshot);
+                }
             }
         }
         self.write_dir(org, channel).await

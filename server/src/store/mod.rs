@@ -224,6 +224,14 @@ impl Store {
         heads.insert(org.to_string(), (revision, hash.to_string()));
     }
 
+    /// Whether readers of `org` at `revision` would take a snapshot offered to them (see
+    /// [`offer_snapshot`](Self::offer_snapshot)): someone asked for that revision's state and
+    /// it has none yet. Otherwise decoding one to offer is work nobody uses.
+    pub fn wants_snapshot(&self, org: &str, revision: u64) -> bool {
+        self.cached(org)
+            .is_some_and(|state| state.revision == revision && state.compiled.get().is_none())
+    }
+
     /// Hands readers of `org` at `revision` a snapshot already made (the publisher's), so
     /// they need not compile one.
     pub fn offer_snapshot(&self, org: &str, revision: u64, snapshot: &Arc<Snapshot>) {
