@@ -81,15 +81,16 @@ pub enum PublishError {
     Slice(#[from] SliceError),
 }
 
-/// Compiles `policy` at `revision`, issued at `issued_at`, signed with `key`.
-pub fn compile_signed(
-    policy: &Policy,
-    revision: u64,
+/// `live`'s policy compiled at its revision, issued at `issued_at`, signed with `key`: the
+/// same bytes as [`rolegate_core::compile_signed`], patched from the live policy's last compile when only
+/// users' records changed since.
+pub fn compile_live(
+    live: &mut LivePolicy,
     issued_at: u64,
     key: &SigningKey,
 ) -> Result<Vec<u8>, PublishError> {
-    Ok(rolegate_core::compile_signed(
-        policy,
+    let revision = live.revision();
+    Ok(live.compile_signed(
         &CompileOptions {
             revision,
             issued_at,

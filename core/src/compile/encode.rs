@@ -2,14 +2,15 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::ops::Range;
 
-use super::plan::Plan;
-use super::{CompileError, CompileOptions};
+use super::plan::{Plan, PlannedUser};
+use super::{CompileError, CompileOptions, Parts};
 use crate::format::envelope::Claims;
-use crate::format::payload::{SealError, seal_payload};
+use crate::format::payload::{SealError, append, seal_after_room, with_room};
 use crate::format::trust::SigningKeyRef;
 use crate::format::wire::{
-    Named, Payload, WireAssignment, WireResource, WireRole, WireSubaccount, WireUser,
+    Named, PayloadHead, WireAssignment, WireResource, WireRole, WireSubaccount, WireUser,
 };
 use crate::limits::MAX_SNAPSHOT_BYTES;
 
@@ -20,33 +21,47 @@ impl Plan<'_> {
         options: &CompileOptions,
         key: Option<SigningKeyRef<'_>>,
     ) -> Result<Vec<u8>, CompileError> {
-        let claims = Claims {
-            organization: &self.policy.organization.id,
-            revision: options.revision,
-            issued_at: options.issued_at,
-            slice_of: None,
-        };
+        let claims = claims(&self.policy.organization.id, options);
+        let (mut out, room) = with_room(&claims, key, self.size_hint());
+        self.write_payload(&mut out, |_| {})?;
+        seal_after_room(out, room, &claims, key).map_err(sealing)
+    }
+
+    /// The payload, and where each user's record lies in it.
+    pub(super) fn parts(&self) -> Result<Parts, CompileError> {
+        let mut payload = Vec::with_capacity(self.size_hint());
+        let mut users = Vec::with_capacity(self.users.len());
+        self.write_payload(&mut payload, |record| users.push(record))?;
+        Ok(Parts { payload, users })
+    }
+
+    /// Appends the payload to `out` (a [`Payload`](crate::format::wire::Payload), written
+    /// field by field), telling `record` where each user's record lies.
+    fn write_payload(
+        &self,
+        out: &mut Vec<u8>,
+        mut record: impl FnMut(Range<usize>),
+    ) -> Result<(), CompileError> {
         let assignments = self.wire_assignments();
-        let payload = self.payload(&assignments);
-        seal_payload(&payload, &claims, key, self.size_hint()).map_err(|e| match e {
-            SealError::Serialize => CompileError::Encode("the payload could not be serialized"),
-            SealError::TooLarge(count) => CompileError::TooMany {
-                what: "snapshot bytes",
-                count,
-                max: MAX_SNAPSHOT_BYTES,
-            },
-        })
+        append(out, &self.payload_head()).map_err(sealing)?;
+        // A sequence's length, as postcard writes it: a varint, as it writes a usize.
+        append(out, &self.users.len()).map_err(sealing)?;
+        for u in &self.users {
+            let start = out.len();
+            append(out, &wire_user(u, &assignments)).map_err(sealing)?;
+            record(start..out.len());
+        }
+        append(out, &self.policy.settings.max_built_in_roles_per_user).map_err(sealing)
     }
 
     /// About the payload's size, erring high: the buffer it is written into is allocated
     /// once (pages never written are never touched), instead of doubled and copied on the way.
     fn size_hint(&self) -> usize {
         const PER_ITEM: usize = 48;
-        let texts = |id: &str, name: &str| id.len() + name.len() + 8;
         let users: usize = self
             .users
             .iter()
-            .map(|u| texts(&u.user.id, &u.user.name) + u.user.email.len())
+            .map(|u| u.user.id.len() + u.user.name.len() + u.user.email.len() + 8)
             .sum();
         let assignments: usize = self
             .assignments
@@ -61,8 +76,8 @@ impl Plan<'_> {
             + 4096
     }
 
-    fn payload<'a>(&'a self, assignments: &'a [WireAssignment<'a>]) -> Payload<'a> {
-        Payload {
+    fn payload_head(&self) -> PayloadHead<'_> {
+        PayloadHead {
             organization_name: &self.policy.organization.name,
             accounts: self
                 .scopes
@@ -96,8 +111,6 @@ impl Plan<'_> {
                 })
                 .collect(),
             roles: self.wire_roles(),
-            users: self.wire_users(assignments),
-            built_in_cap: self.policy.settings.max_built_in_roles_per_user,
         }
     }
 
@@ -131,17 +144,35 @@ impl Plan<'_> {
             })
             .collect()
     }
+}
 
-    fn wire_users<'a>(&'a self, assignments: &'a [WireAssignment<'a>]) -> Vec<WireUser<'a>> {
-        self.users
-            .iter()
-            .map(|u| WireUser {
-                id: &u.user.id,
-                name: &u.user.name,
-                email: &u.user.email,
-                active: u.user.active,
-                assignments: assignments.get(u.assignments.clone()).unwrap_or_default(),
-            })
-            .collect()
+fn wire_user<'a>(u: &PlannedUser<'a>, assignments: &'a [WireAssignment<'a>]) -> WireUser<'a> {
+    WireUser {
+        id: &u.user.id,
+        name: &u.user.name,
+        email: &u.user.email,
+        active: u.user.active,
+        assignments: assignments.get(u.assignments.clone()).unwrap_or_default(),
+    }
+}
+
+/// What the envelope of `organization`'s snapshot claims, stamped with `options`.
+pub(super) fn claims<'a>(organization: &'a str, options: &CompileOptions) -> Claims<'a> {
+    Claims {
+        organization,
+        revision: options.revision,
+        issued_at: options.issued_at,
+        slice_of: None,
+    }
+}
+
+pub(super) fn sealing(e: SealError) -> CompileError {
+    match e {
+        SealError::Serialize => CompileError::Encode("the payload could not be serialized"),
+        SealError::TooLarge(count) => CompileError::TooMany {
+            what: "snapshot bytes",
+            count,
+            max: MAX_SNAPSHOT_BYTES,
+        },
     }
 }

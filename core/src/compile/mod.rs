@@ -6,14 +6,17 @@
 
 mod encode;
 mod error;
+mod patch;
 mod plan;
 mod problems;
 mod roles;
 mod users;
 
 pub use error::{CompileError, Item};
+pub(crate) use patch::patch;
 
 use alloc::vec::Vec;
+use core::ops::Range;
 
 use crate::catalog;
 use crate::format::trust::SigningKeyRef;
@@ -60,6 +63,41 @@ fn compile_with(
         return Err(first);
     }
     plan.encode(options, key)
+}
+
+/// A compiled payload kept to be patched (see [`patch`]): its bytes, and where each user's
+/// record lies in them, users in snapshot order.
+#[derive(Debug, Clone)]
+pub(crate) struct Parts {
+    pub(crate) payload: Vec<u8>,
+    pub(crate) users: Vec<Range<usize>>,
+}
+
+/// Checks every rule and compiles `policy` into the parts of a snapshot's payload.
+pub(crate) fn compile_parts(policy: &Policy) -> Result<Parts, CompileError> {
+    let roles = all_roles(policy);
+    let mut problems = Problems::default();
+    let plan = Plan::new(policy, &roles, &mut problems);
+    if let Some(first) = problems.into_first() {
+        return Err(first);
+    }
+    plan.parts()
+}
+
+/// The snapshot bytes of `organization`'s payload `parts`, stamped with `options`, signed
+/// with `key`: what [`compile_signed`] gives for the policy the parts were compiled from.
+pub(crate) fn seal_parts(
+    organization: &str,
+    parts: &Parts,
+    options: &CompileOptions,
+    key: SigningKeyRef<'_>,
+) -> Result<Vec<u8>, CompileError> {
+    crate::format::payload::seal_bytes(
+        &parts.payload,
+        &encode::claims(organization, options),
+        Some(key),
+    )
+    .map_err(encode::sealing)
 }
 
 /// Compiles `policy` and decodes the result: a ready [`Snapshot`].

@@ -17,24 +17,52 @@ pub(crate) enum SealError {
 }
 
 /// The snapshot bytes of `payload`: postcard-encoded and sealed in an envelope, signed with
-/// `key` if given. `size_hint` is about how large the payload will be (more costs only
-/// address space; less, a reallocation).
-///
-/// The payload is written after room left for the envelope's head, which is then written
-/// in front of it and the room that was not needed dropped: a snapshot's bytes — 27 MB at
-/// L — are written once and moved once, instead of grown by doubling and then copied into
-/// a second buffer.
+/// `key` if given.
 pub(crate) fn seal_payload(
     payload: &Payload<'_>,
     claims: &Claims<'_>,
     key: Option<SigningKeyRef<'_>>,
-    size_hint: usize,
 ) -> Result<Vec<u8>, SealError> {
+    let (mut out, room) = with_room(claims, key, 0);
+    append(&mut out, payload)?;
+    seal_after_room(out, room, claims, key)
+}
+
+/// The snapshot bytes of an encoded payload, sealed as [`seal_payload`] seals.
+pub(crate) fn seal_bytes(
+    payload: &[u8],
+    claims: &Claims<'_>,
+    key: Option<SigningKeyRef<'_>>,
+) -> Result<Vec<u8>, SealError> {
+    let (mut out, room) = with_room(claims, key, payload.len());
+    out.extend_from_slice(payload);
+    seal_after_room(out, room, claims, key)
+}
+
+/// A buffer holding room for the envelope's head, with capacity for `size_hint` bytes of
+/// payload after it (more costs only address space; less, a reallocation); and the room.
+///
+/// The payload is written after the room, the head then in front of it, and the room that
+/// was not needed dropped: a snapshot's bytes — 27 MB at L — are written once and moved
+/// once, instead of grown by doubling and then copied into a second buffer.
+pub(crate) fn with_room(
+    claims: &Claims<'_>,
+    key: Option<SigningKeyRef<'_>>,
+    size_hint: usize,
+) -> (Vec<u8>, usize) {
     let room = head_room(claims, key.map(|k| k.id));
-    let mut buffer = Vec::with_capacity(room.saturating_add(size_hint));
-    buffer.resize(room, 0);
-    let mut out =
-        postcard::serialize_with_flavor(payload, Grow(buffer)).map_err(|_| SealError::Serialize)?;
+    let mut out = Vec::with_capacity(room.saturating_add(size_hint));
+    out.resize(room, 0);
+    (out, room)
+}
+
+/// Seals the payload written after `room` bytes of `out` (see [`with_room`]).
+pub(crate) fn seal_after_room(
+    mut out: Vec<u8>,
+    room: usize,
+    claims: &Claims<'_>,
+    key: Option<SigningKeyRef<'_>>,
+) -> Result<Vec<u8>, SealError> {
     let body = out.get(room..).unwrap_or_default();
     let (sum, body_len) = (checksum(body), body.len());
     let signature = key.map(|k| (k.id, signature_of(claims, &sum, k)));
@@ -57,11 +85,19 @@ pub(crate) fn seal_payload(
     Ok(sealed)
 }
 
-/// A postcard output that appends to a vector allocated up front.
-struct Grow(Vec<u8>);
+/// Appends `value`, postcard-encoded, to `out`.
+pub(crate) fn append<T: serde::Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), SealError> {
+    postcard::serialize_with_flavor(value, Append(out)).map_err(|_| SealError::Serialize)
+}
 
-impl postcard::ser_flavors::Flavor for Grow {
-    type Output = Vec<u8>;
+/// A postcard output that appends to a vector.
+struct Append<'a>(&'a mut Vec<u8>);
+
+impl postcard::ser_flavors::Flavor for Append<'_> {
+    type Output = ();
 
     #[inline]
     fn try_push(&mut self, data: u8) -> postcard::Result<()> {
@@ -75,7 +111,7 @@ impl postcard::ser_flavors::Flavor for Grow {
         Ok(())
     }
 
-    fn finalize(self) -> postcard::Result<Vec<u8>> {
-        Ok(self.0)
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
     }
 }

@@ -41,8 +41,21 @@ pub(crate) struct SignatureSlot<'a> {
 
 /// The compiled policy. Scopes are numbered organization (0), then accounts, then
 /// subaccounts; every list is sorted by id so equal policies give equal bytes.
+///
+/// Postcard writes a struct as its fields one after the other, with nothing around them, so
+/// the payload is its head's fields, then the users (a length, then each user's record),
+/// then the cap — which lets a compiler write the users one by one, note where each record
+/// lies, and later splice in a changed one (see `compile::parts`).
 #[derive(Debug, Serialize)]
 pub(crate) struct Payload<'a> {
+    pub(crate) head: PayloadHead<'a>,
+    pub(crate) users: Vec<WireUser<'a>>,
+    pub(crate) built_in_cap: u32,
+}
+
+/// Everything in a payload before its users: what no admin operation changes.
+#[derive(Debug, Serialize)]
+pub(crate) struct PayloadHead<'a> {
     pub(crate) organization_name: &'a str,
     pub(crate) accounts: Vec<Named<'a>>,
     pub(crate) subaccounts: Vec<WireSubaccount<'a>>,
@@ -50,8 +63,6 @@ pub(crate) struct Payload<'a> {
     pub(crate) resource_types: Vec<&'a str>,
     pub(crate) resources: Vec<WireResource<'a>>,
     pub(crate) roles: Vec<WireRole<'a>>,
-    pub(crate) users: Vec<WireUser<'a>>,
-    pub(crate) built_in_cap: u32,
 }
 
 #[derive(Debug, Serialize)]

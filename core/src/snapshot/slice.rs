@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use crate::format::envelope::Claims;
 use crate::format::payload::seal_payload;
 use crate::format::wire::{
-    Named, Payload, WireAssignment, WireResource, WireRole, WireSubaccount, WireUser,
+    Named, Payload, PayloadHead, WireAssignment, WireResource, WireRole, WireSubaccount, WireUser,
 };
 use crate::model::ScopeLevel;
 use crate::snapshot::{NONE, Snapshot};
@@ -62,7 +62,7 @@ impl Snapshot {
                 resource: (a.resource != NONE).then(|| reach.resource(a.resource)),
             })
             .collect();
-        let payload = Payload {
+        let head = PayloadHead {
             organization_name: self.organization_name(),
             accounts: reach
                 .accounts
@@ -97,6 +97,9 @@ impl Snapshot {
                 })
                 .collect(),
             roles: self.wire_roles(&grants),
+        };
+        let payload = Payload {
+            head,
             users: alloc::vec![WireUser {
                 id: text(rec.id),
                 name: text(rec.name),
@@ -112,7 +115,7 @@ impl Snapshot {
             issued_at: self.meta.issued_at,
             slice_of: Some(self.user_id(keep)),
         };
-        seal_payload(&payload, &claims, None, 0).map_err(|_| SliceError::Encode)
+        seal_payload(&payload, &claims, None).map_err(|_| SliceError::Encode)
     }
 
     /// Each role's grants as the wire writes them: one bit per catalog permission, packed
