@@ -1,7 +1,8 @@
-//! Where a publish's time goes, stage by stage, on the S, M and L organizations: the copy of
-//! the policy the publisher takes, compiling it to snapshot bytes and signing them (apart, and
-//! in one as the publisher does), the ETag's SHA-256, the delta against the previous revision,
-//! and decoding (what a reader or slice needs, off the publish path).
+//! Where a publish's time goes, stage by stage, on the S, M and L organizations: a copy of
+//! the policy, compiling it to snapshot bytes and signing them (apart, and in one), the
+//! SHA-256 of all the bytes, the delta against the previous revision, decoding (what a reader
+//! or slice needs, off the publish path) — and what the publisher runs: a `LivePolicy`
+//! patching its last compile after a change to one user.
 //!
 //! `rolegate-bench-publish OUT_DIR [SIZES] [ROUNDS]` writes `OUT_DIR/publish-results.json`.
 
@@ -17,7 +18,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use rolegate_bench::timing::shape;
-use rolegate_core::{CompileOptions, SigningKeyRef, Snapshot, compile, compile_signed, diff, sign};
+use rolegate_core::{
+    AuditRecord, Change, CompileOptions, LivePolicy, Operation, SigningKeyRef, Snapshot, compile,
+    compile_signed, diff, sign,
+};
 use rolegate_tests::generate;
 use serde_json::{Value, json};
 
@@ -71,11 +75,52 @@ fn main() {
         let new = compile_signed(&next, &options(2), key).unwrap();
         let (diff_ms, delta) = median(rounds, || diff(&old, &new).unwrap());
         let (decode_ms, _) = median(rounds, || Snapshot::decode(&new).unwrap());
+        // The publisher: its live policy follows each change (here, one user renamed, as
+        // another server's audit record) and patches its last compile.
+        let mut live = LivePolicy::new(policy.clone()).unwrap();
+        live.compile_signed(&options(policy.revision), key).unwrap();
+        let mut user = policy.users[middle].clone();
+        let (patch_ms, patched) = median(rounds, || {
+            let mut renamed = user.clone();
+            renamed.name = format!("Renamed {}", live.revision());
+            let change = Change {
+                user_before: Some(user.clone()),
+                user_after: Some(renamed.clone()),
+                ..Change::default()
+            };
+            let operation = Operation::UpdateUser {
+                user: user.id.clone(),
+                name: Some(renamed.name.clone()),
+                email: None,
+                external_id: None,
+                active: None,
+            };
+            let revision = live.revision() + 1;
+            let at = 0;
+            let actor = "bench".into();
+            live.replay(&AuditRecord {
+                revision,
+                at,
+                actor,
+                operation,
+                change,
+            })
+            .unwrap();
+            user = renamed;
+            live.compile_signed(&options(revision), key).unwrap()
+        });
+        assert_eq!(
+            patched,
+            compile_signed(live.policy(), &options(live.revision()), key).unwrap()
+        );
+        assert_eq!(live.patched_snapshots(), rounds as u64);
         let total = clone_ms + signed_ms + sha_ms + diff_ms;
+        let patched_total = patch_ms + diff_ms;
         println!(
             "{size}: clone {clone_ms:.1} ms, compile {compile_ms:.1} ms, sign {sign_ms:.1} ms, \
              compile signed {signed_ms:.1} ms, sha256 {sha_ms:.1} ms, diff {diff_ms:.1} ms \
-             ({} B delta of {} B), decode {decode_ms:.1} ms; publish path {total:.1} ms",
+             ({} B delta of {} B), decode {decode_ms:.1} ms; publish path {total:.1} ms; \
+             patched compile signed {patch_ms:.1} ms, publisher's path {patched_total:.1} ms",
             delta.len(),
             new.len()
         );
@@ -85,6 +130,7 @@ fn main() {
             "clone_ms": clone_ms, "compile_ms": compile_ms, "sign_ms": sign_ms,
             "compile_signed_ms": signed_ms, "sha256_ms": sha_ms,
             "diff_ms": diff_ms, "decode_ms": decode_ms, "publish_path_ms": total,
+            "patch_ms": patch_ms, "patched_path_ms": patched_total,
         }));
     }
     let body: Value = json!({ "rounds": rounds, "results": rows });
