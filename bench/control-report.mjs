@@ -127,9 +127,9 @@ const syncs = readdirSync(existsSync(dataDir) ? dataDir : '.')
   .map(read);
 if (syncs.length) {
   line();
-  line('### Write-to-decision beyond M');
+  line('### Write-to-decision with a crowd of watchers');
   line();
-  line('As in "Write-to-decision latency" above, on larger organizations and with a crowd of other clients long-polling');
+  line('As in "Write-to-decision latency" above, with a crowd of other clients long-polling');
   line('the same organization the whole time (`rolegate-bench-sync OUT WRITES SIZE WATCHERS`). Budget: p99 ≤ 1 s at L.');
   for (const s of syncs) {
     line();

@@ -2,7 +2,7 @@
 # The control plane at scale, in one command: an admin operation in the core (S, M, L), the
 # console's users search on 100,000 users, each stage of a publish, then through real servers
 # the import of L, publishing at S/M/L, 16 writers on L on SQLite and PostgreSQL and two
-# replicas, and write-to-decision at L with a crowd of watchers. Writes the figures into
+# replicas, and write-to-decision at M and L with a crowd of watchers. Writes the figures into
 # BENCHMARKS.md (its "control plane at scale" section). Takes about an hour; best run on an
 # idle machine. Usage: bash scripts/bench-control.sh [WRITES] [WATCHERS]
 set -euo pipefail
@@ -35,5 +35,6 @@ target/release/rolegate-bench-publish "$data" S,M,L
 target/release/rolegate-bench-control "$data" S,M,L
 # Every watcher holds a connection: raise the open-file limit as far as allowed.
 ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
+target/release/rolegate-bench-sync "$data" "$writes" M "$watchers"
 target/release/rolegate-bench-sync "$data" "$writes" L "$watchers"
 node bench/control-report.mjs "$data" BENCHMARKS.md

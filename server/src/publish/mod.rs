@@ -456,7 +456,9 @@ impl Publisher {
 
     /// The settling task of an organization: stores each published revision, its deltas and
     /// its decode, and writes the publish directory; a failure is tried again (unless a newer
-    /// revision replaced it meanwhile). Ends when `closing` is set, after what was pending.
+    /// revision replaced it meanwhile). Rests as long as each store took before the next, so
+    /// that it keeps the database busy half the time at most. Ends when `closing` is set,
+    /// after what was pending.
     async fn settling(
         self: Arc<Self>,
         org: String,
@@ -472,9 +474,16 @@ impl Publisher {
                 taken = next.take();
                 false
             });
+            let mut rest = Duration::ZERO;
             if let Some(settle) = taken {
+                let started = std::time::Instant::now();
                 match self.settle(&org, &channel, &settle).await {
-                    Ok(()) => failures = 0,
+                    Ok(()) => {
+                        failures = 0;
+                        if settle.store.is_some() {
+                            rest = started.elapsed();
+                        }
+                    }
                     Err(e) => {
                         failures = failures.saturating_add(1);
                         eprintln!("rolegate-server: storing what `{org}` published failed: {e}");
@@ -487,6 +496,17 @@ impl Publisher {
             }
             if *closing.borrow() && (failures > 0 || channel.settle.borrow().is_none()) {
                 return;
+            }
+            if !rest.is_zero() {
+                // As long again before the next store: under a burst of writes, storing each
+                // newest snapshot back to back would keep the database busy writing them (27 MB
+                // each at L) and slow the writers down. What is published meanwhile is served
+                // from memory; the newest of it is stored next.
+                tokio::select! {
+                    () = tokio::time::sleep(rest) => {}
+                    _ = closing.changed() => {}
+                }
+                continue;
             }
             let pause = Duration::from_millis(200u64.saturating_mul(u64::from(failures.min(10))));
             tokio::select! {
