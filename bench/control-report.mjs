@@ -123,7 +123,7 @@ if (control?.import) {
 
 const syncs = readdirSync(existsSync(dataDir) ? dataDir : '.')
   .filter((f) => /^sync-results-[A-Z]+(-\d+)?\.json$/.test(f))
-  .sort()
+  .sort((a, b) => 'SML'.indexOf(a[13]) - 'SML'.indexOf(b[13]) || a.localeCompare(b))
   .map(read);
 if (syncs.length) {
   line();
