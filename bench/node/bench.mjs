@@ -18,6 +18,8 @@ const npmDir = join(root, 'npm');
 const dataDir = process.argv[2] ?? join(root, 'target', 'bench-data');
 const sizes = (process.argv[3] ?? 'S,M,L').split(',').filter((s) => existsSync(join(dataDir, `${s}.json`)));
 const BATCH = 1000;
+/** Distinct user names for the name-cache measurement: past what the caches hold (2 × 32,768). */
+const DISTINCT_USERS = 200_000;
 
 const npmRequire = createRequire(join(npmDir, 'package.json'));
 
@@ -88,8 +90,14 @@ const engines = {
     const can = measure(requests, (i) => { const r = args[i]; return authorizer.can(r.user, r.permission, r.scope, r.resource); },
       { run: () => authorizer.checkBatch(batchArgs) });
     const check = measure(requests, (i) => { const r = args[i]; return authorizer.check(r.user, r.permission, r.scope, r.resource).allowed; });
+    // A service that meets more distinct users than the name caches hold: every user of the
+    // snapshot, then names it does not have, to 200,000; each check names the next one, so
+    // nearly every name has aged out of the caches since it was last seen.
+    const names = authorizer.searchUsers().map((e) => e.user.id);
+    for (let i = 0; names.length < DISTINCT_USERS; i += 1) names.push(`US${i.toString(16).padStart(32, 'f')}`);
+    const distinctNs = perCall((i) => { const r = args[i % args.length]; return authorizer.can(names[i % names.length], r.permission, r.scope, r.resource); });
     return [
-      { engine: 'rolegate (npm, wasm)', api: 'can / checkBatch', load_ms: loadMs, ...can },
+      { engine: 'rolegate (npm, wasm)', api: 'can / checkBatch', load_ms: loadMs, ...can, distinct_users: names.length, distinct_users_ns: distinctNs },
       { engine: 'rolegate (npm, wasm)', api: 'check', load_ms: loadMs, ...check },
     ];
   },
